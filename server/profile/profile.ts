@@ -1,0 +1,113 @@
+import { eq } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { type FinancialProfile, financialProfiles, users } from "../../db/schema";
+import { appendAudit, type RequestMeta } from "../audit/log";
+import type { PublicUser } from "../auth/session";
+import { conflict, notFound } from "../errors";
+import { formatMoney } from "../money";
+import type { FinancialProfileView, ProfilePatch } from "./schemas";
+
+const toNumber = (value: string | null): number | null => (value === null ? null : Number(value));
+const toDecimal = (value: number | null | undefined): string | null | undefined =>
+  value === undefined ? undefined : value === null ? null : String(value);
+
+export function toProfileView(row: FinancialProfile): FinancialProfileView {
+  return {
+    dateOfBirth: row.dateOfBirth,
+    dependants: row.dependants,
+    annualIncome: row.annualIncomeCents === null ? null : formatMoney(row.annualIncomeCents),
+    monthlyDebtPayments:
+      row.monthlyDebtPaymentsCents === null ? null : formatMoney(row.monthlyDebtPaymentsCents),
+    employmentStatus: row.employmentStatus,
+    employmentYears: toNumber(row.employmentYears),
+    housing: row.housing,
+    openCreditLines: row.openCreditLines,
+    realEstateLoans: row.realEstateLoans,
+    revolvingUtilizationPercent: toNumber(row.revolvingUtilizationPercent),
+    pastDue30to59: row.pastDue30to59,
+    pastDue60to89: row.pastDue60to89,
+    pastDue90Plus: row.pastDue90Plus,
+    creditHistoryYears: toNumber(row.creditHistoryYears),
+    recentInquiries: row.recentInquiries,
+    walletAddress: row.walletAddress,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export async function getFinancialProfile(db: Database, userId: string): Promise<FinancialProfile> {
+  const [row] = await db.select().from(financialProfiles).where(eq(financialProfiles.userId, userId));
+  if (row) return row;
+  const [created] = await db.insert(financialProfiles).values({ userId }).onConflictDoNothing().returning();
+  if (created) return created;
+  return getFinancialProfile(db, userId);
+}
+
+export type ProfileWithUser = { user: PublicUser; profile: FinancialProfileView };
+
+export async function getProfile(db: Database, user: PublicUser): Promise<ProfileWithUser> {
+  return { user, profile: toProfileView(await getFinancialProfile(db, user.id)) };
+}
+
+/** Applies only the fields present in the patch; an explicit null clears a field. */
+export async function updateProfile(
+  db: Database,
+  meta: RequestMeta,
+  userId: string,
+  patch: ProfilePatch,
+): Promise<ProfileWithUser> {
+  const {
+    name,
+    annualIncome,
+    monthlyDebtPayments,
+    employmentYears,
+    revolvingUtilizationPercent,
+    creditHistoryYears,
+    walletAddress,
+    ...counts
+  } = patch;
+  const changes = {
+    ...counts,
+    annualIncomeCents: annualIncome,
+    monthlyDebtPaymentsCents: monthlyDebtPayments,
+    employmentYears: toDecimal(employmentYears),
+    revolvingUtilizationPercent: toDecimal(revolvingUtilizationPercent),
+    creditHistoryYears: toDecimal(creditHistoryYears),
+    walletAddress: walletAddress === undefined ? undefined : (walletAddress?.toLowerCase() ?? null),
+  };
+  return db.transaction(async (tx) => {
+    await getFinancialProfile(tx, userId);
+    if (walletAddress) {
+      const [holder] = await tx
+        .select({ userId: financialProfiles.userId })
+        .from(financialProfiles)
+        .where(eq(financialProfiles.walletAddress, walletAddress.toLowerCase()));
+      if (holder && holder.userId !== userId) {
+        throw conflict("WALLET_TAKEN", "This wallet address is already registered to another account");
+      }
+    }
+    const [profile] = await tx
+      .update(financialProfiles)
+      .set({ ...changes, updatedAt: new Date() })
+      .where(eq(financialProfiles.userId, userId))
+      .returning();
+    const [user] = await tx
+      .update(users)
+      .set(name === undefined ? { updatedAt: new Date() } : { name, updatedAt: new Date() })
+      .where(eq(users.id, userId))
+      .returning({
+        id: users.id,
+        email: users.email,
+        name: users.name,
+        role: users.role,
+        createdAt: users.createdAt,
+      });
+    if (!profile || !user) throw notFound("Profile");
+    await appendAudit(tx, meta, {
+      action: "profile.update",
+      subjectType: "user",
+      subjectId: userId,
+      details: { fields: Object.keys(patch).sort() },
+    });
+    return { user, profile: toProfileView(profile) };
+  });
+}

@@ -1,0 +1,57 @@
+import type { DatabaseConnection } from "../../db/client";
+import { appRouter } from "../../routers";
+import { createApp } from "../../server/app";
+import { type Config, loadConfig } from "../../server/config";
+import type { AppDeps, Context, RequestInfo } from "../../server/context";
+import { createContext } from "../../server/context";
+import { createLogger } from "../../server/logger";
+import { createCallerFactory } from "../../server/trpc";
+import { sharedTestDatabase } from "./database";
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", ...overrides });
+}
+
+export async function testDeps(
+  overrides: Record<string, string> = {},
+  connection?: DatabaseConnection,
+): Promise<AppDeps> {
+  const config = testConfig(overrides);
+  const { db } = connection ?? (await sharedTestDatabase());
+  return { config, db, logger: createLogger(config) };
+}
+
+export function testRequest(overrides: Partial<RequestInfo> = {}): RequestInfo {
+  return {
+    requestId: crypto.randomUUID(),
+    ip: "203.0.113.10",
+    userAgent: "bun-test",
+    token: null,
+    actorId: null,
+    setHeader: () => {},
+    ...overrides,
+  };
+}
+
+const createCaller = createCallerFactory(appRouter);
+
+/** A caller with a real context: the token (if any) is validated against the database like a request's. */
+export async function callerFor(deps: AppDeps, request: Partial<RequestInfo> = {}) {
+  const ctx: Context = await createContext(deps, testRequest(request));
+  return createCaller(ctx);
+}
+
+export type TestServer = { url: string; stop(): Promise<void> };
+
+/** The real app on a real port, for end-to-end tests over HTTP. */
+export async function startTestServer(deps: AppDeps): Promise<TestServer> {
+  const app = createApp(deps).listen({ port: 0, hostname: "127.0.0.1" });
+  const port = app.server?.port;
+  if (!port) throw new Error("test server did not start");
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      await app.stop();
+    },
+  };
+}
