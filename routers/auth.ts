@@ -17,6 +17,7 @@ import {
 } from "../server/auth/schemas";
 import { listUserSessions } from "../server/auth/session";
 import { sessionPolicy } from "../server/context";
+import { consume } from "../server/security/rate-limit";
 import { protectedProcedure, publicProcedure, router, sessionProcedure } from "../server/trpc";
 
 const tags = ["auth"];
@@ -43,6 +44,7 @@ export const authRouter = router({
       z.object({ user: publicUserSchema.pick({ id: true, email: true, name: true }), token: z.string() }),
     )
     .mutation(async ({ ctx, input }) => {
+      await consume(ctx.limiters.register, ctx.request.ip ?? "unknown");
       const result = await registerUser(ctx.db, sessionPolicy(ctx.config), ctx.request, input);
       ctx.request.setHeader("Set-Cookie", sessionCookie(ctx.config, result.token, result.expiresAt));
       return { user: result.user, token: result.token };
@@ -59,9 +61,16 @@ export const authRouter = router({
       },
     })
     .input(z.object({ email: emailSchema, password: passwordSchema }))
-    .output(z.object({ token: z.string(), expiresAt: z.date(), user: publicUserSchema }))
+    .output(
+      z.object({
+        token: z.string(),
+        expiresAt: z.date(),
+        user: publicUserSchema,
+        mfaRequired: z.boolean().meta({ description: "When true, call /auth/mfa/verify before anything else" }),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
-      const result = await loginUser(ctx.db, sessionPolicy(ctx.config), ctx.request, input);
+      const result = await loginUser(ctx.db, sessionPolicy(ctx.config), ctx.loginGuard, ctx.request, input);
       ctx.request.setHeader("Set-Cookie", sessionCookie(ctx.config, result.token, result.expiresAt));
       return result;
     }),

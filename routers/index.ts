@@ -1,12 +1,22 @@
 import { router } from "../server/trpc";
+import { adminRouter } from "./admin";
 import { authRouter } from "./auth";
+import { chainRouter } from "./chain";
+import { creditRouter } from "./credit";
 import { healthRouter } from "./health";
+import { mfaRouter } from "./mfa";
 import { profileRouter } from "./profile";
+import { walletRouter } from "./wallet";
 
 export const appRouter = router({
   health: healthRouter,
   auth: authRouter,
+  mfa: mfaRouter,
+  admin: adminRouter,
   profile: profileRouter,
+  credit: creditRouter,
+  wallet: walletRouter,
+  chain: chainRouter,
 });
 
 export type AppRouter = typeof appRouter;

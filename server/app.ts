@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import type { AppDeps } from "./context";
+import { RateLimitedError } from "./errors";
 import { limitBody, PayloadTooLargeError } from "./http/body";
 import type { ClientInfo } from "./http/client-info";
 import { docsPage } from "./http/docs-page";
@@ -8,6 +9,7 @@ import { clientAddress, requestIdFor, sessionTokenFrom } from "./http/request-in
 import { handleRest } from "./http/rest-mount";
 import { corsHeaders, docsPageCsp, securityHeaders } from "./http/security-headers";
 import { handleTrpc } from "./http/trpc-mount";
+import { consume } from "./security/rate-limit";
 
 type SocketServer = { requestIP(request: Request): { address: string } | null } | null;
 
@@ -64,12 +66,18 @@ export function createApp(deps: AppDeps) {
       if (request.method === "OPTIONS") {
         response = new Response(null, { status: 204 });
       } else {
+        const client = clientInfo(request, server, requestId);
+        await consume(deps.limiters.general, client.ip ?? "unknown");
         const limited = await limitBody(request, config.BODY_LIMIT_BYTES);
-        response = await route(limited.request, limited.body, clientInfo(request, server, requestId));
+        response = await route(limited.request, limited.body, client);
       }
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
         response = json(413, { code: "PAYLOAD_TOO_LARGE", message: error.message });
+      } else if (error instanceof RateLimitedError) {
+        response = json(429, { code: error.code, message: error.message });
+        response.headers.set("Retry-After", String(error.retryAfterSeconds));
+        for (const [name, value] of Object.entries(error.headers)) response.headers.set(name, value);
       } else {
         logger.error({ err: error, requestId }, "unhandled error");
         response = json(500, { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" });

@@ -1,4 +1,10 @@
+import { resolve } from "node:path";
+import { isAddress } from "viem";
 import { z } from "zod";
+import { DEFAULT_AML_CONFIG } from "./compliance/aml/config";
+import { isIsoCountryCode } from "./compliance/countries";
+import { DEFAULT_SCREENING_THRESHOLD } from "./compliance/sanctions/screen";
+import { tryParseMoney } from "./money";
 
 const booleanFlag = z
   .enum(["true", "false", "1", "0"])
@@ -12,6 +18,48 @@ const commaList = z.string().transform((value) =>
 );
 
 const positiveInt = z.coerce.number().int().positive();
+
+/** A rate limit written as "<points>/<seconds>": "50/900" is 50 per 15 minutes. */
+const limitSpec = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'must look like "<points>/<seconds>", e.g. "50/900"')
+  .transform((value) => {
+    const [points, windowSeconds] = value.split("/").map(Number) as [number, number];
+    return { points, windowSeconds };
+  })
+  .refine((spec) => spec.points > 0 && spec.windowSeconds > 0, "points and seconds must be positive");
+
+const address = z
+  .string()
+  .refine((value) => isAddress(value, { strict: false }), "must be an address (0x + 40 hex digits)");
+
+/** "KP, ir ,MM" → ["KP", "IR", "MM"]; every item must be an ISO 3166-1 alpha-2 code. */
+const countryList = commaList
+  .transform((codes) => codes.map((code) => code.toUpperCase()))
+  .superRefine((codes, ctx) => {
+    const unknown = codes.filter((code) => !isIsoCountryCode(code));
+    if (unknown.length > 0) {
+      ctx.addIssue({ code: "custom", message: `not ISO 3166-1 alpha-2 country codes: ${unknown.join(", ")}` });
+    }
+  });
+
+/** An amount written "10000.00" → integer cents. */
+const moneyAmount = z.string().transform((value, ctx) => {
+  const parsed = tryParseMoney(value, { allowZero: false });
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: "custom", message: `must be a positive amount like "10000.00" (${parsed.message})` });
+  return z.NEVER;
+});
+
+/** "<count>/<seconds>": "5/86400" is more than 5 in any 24 hours. */
+const countPerWindow = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'must look like "<count>/<seconds>", e.g. "5/86400"')
+  .transform((value) => {
+    const [count, windowSeconds] = value.split("/").map(Number) as [number, number];
+    return { count, windowSeconds };
+  })
+  .refine((spec) => spec.count > 0 && spec.windowSeconds > 0, "count and seconds must be positive");
 
 const configSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
@@ -36,11 +84,85 @@ const configSchema = z.object({
   SESSION_TTL_DAYS: positiveInt.default(30),
   SESSION_COOKIE_NAME: z.string().min(1).default("blockscore_session"),
   SESSION_COOKIE_SECURE: booleanFlag.optional(),
+
+  RATE_LIMIT_GENERAL: limitSpec.prefault("600/60"),
+  RATE_LIMIT_LOGIN_IP: limitSpec.prefault("50/900"),
+  RATE_LIMIT_REGISTER_IP: limitSpec.prefault("20/3600"),
+  RATE_LIMIT_MFA: limitSpec.prefault("10/900"),
+  RATE_LIMIT_SCORE: limitSpec.prefault("20/86400"),
+  LOGIN_LOCKOUT_THRESHOLD: positiveInt.default(5),
+  LOGIN_LOCKOUT_BASE_SECONDS: positiveInt.default(300),
+  LOGIN_LOCKOUT_MAX_SECONDS: positiveInt.default(86_400),
+
+  MFA_ISSUER: z.string().min(1).default("BlockScore"),
+  OTP_PROVIDER: z.enum(["console", "http", "none"]).optional(),
+  OTP_HTTP_URL: z.url({ error: "must be an http(s) URL" }).optional(),
+  OTP_HTTP_TOKEN: z.string().min(1).optional(),
+
+  SCORING_ENGINE: z.enum(["model", "rules"]).default("model"),
+  /** The scorecard artifact; unset means the committed one. A missing file scores with the rules engine. */
+  SCORECARD_PATH: z.string().min(1).optional(),
+
+  JOBS_ENABLED: booleanFlag.default(true),
+  JOBS_POLL_INTERVAL_SECONDS: z.coerce.number().min(0.5).default(2),
+
+  CHAIN_RPC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  CHAIN_ID: positiveInt.optional(),
+  CHAIN_SIGNER_KEY: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x followed by 64 hex digits")
+    .optional(),
+  SCORE_REGISTRY_ADDRESS: address.optional(),
+  LOAN_REGISTRY_ADDRESS: address.optional(),
+  CHAIN_CONFIRMATIONS: positiveInt.default(1),
+  CHAIN_RPC_TIMEOUT_MS: positiveInt.default(10_000),
+  CHAIN_RECEIPT_TIMEOUT_MS: positiveInt.default(60_000),
+  CHAIN_POLL_INTERVAL_MS: positiveInt.default(1_000),
+  CHAIN_RETRY_LIMIT: z.coerce.number().int().min(0).default(20),
+  CHAIN_RETRY_DELAY_SECONDS: positiveInt.default(5),
+  CHAIN_RETRY_DELAY_MAX_SECONDS: positiveInt.default(600),
+
+  SIWE_DOMAIN: z
+    .string()
+    .regex(/^[a-zA-Z0-9.-]+(:\d+)?$/, "must be a host name, optionally with :port")
+    .optional(),
+  SIWE_URI: z.url({ error: "must be a URL" }).optional(),
+  SIWE_CHALLENGE_TTL_SECONDS: positiveInt.max(3600).default(300),
+
+  /** Folder holding OFAC's SDN.CSV (and ALT.CSV); relative paths are read from the working directory. */
+  SANCTIONS_DIR: z
+    .string()
+    .min(1)
+    .transform((dir) => resolve(dir))
+    .default(resolve(import.meta.dir, "..", "fixtures", "sanctions")),
+  SANCTIONS_MATCH_THRESHOLD: z.coerce
+    .number({ error: "must be a number between 0 and 1, e.g. 0.9" })
+    .gt(0, "must be above 0 (0.9 is the default)")
+    .max(1, "must be at most 1 (1 flags only exact names)")
+    .default(DEFAULT_SCREENING_THRESHOLD),
+  HIGH_RISK_COUNTRIES: countryList.default([...DEFAULT_AML_CONFIG.highRiskCountries]),
+  KYC_HIGH_RISK_COUNTRY_OUTCOME: z.enum(["fail", "review"], { error: 'must be "fail" or "review"' }).default("fail"),
+  /** In cents once parsed. */
+  AML_REPORTING_THRESHOLD: moneyAmount.prefault("10000.00"),
+  AML_VELOCITY: countPerWindow.prefault(
+    `${DEFAULT_AML_CONFIG.velocityMaxCount}/${DEFAULT_AML_CONFIG.velocityWindowHours * 3600}`,
+  ),
 });
 
-export type Config = Omit<z.infer<typeof configSchema>, "SESSION_COOKIE_SECURE"> & {
+/** Connecting to a chain needs all of these or none of them. */
+export const chainVariables = [
+  "CHAIN_RPC_URL",
+  "CHAIN_ID",
+  "CHAIN_SIGNER_KEY",
+  "SCORE_REGISTRY_ADDRESS",
+  "LOAN_REGISTRY_ADDRESS",
+] as const;
+
+export type Config = Omit<z.infer<typeof configSchema>, "SESSION_COOKIE_SECURE" | "OTP_PROVIDER"> & {
   SESSION_COOKIE_SECURE: boolean;
+  OTP_PROVIDER: "console" | "http" | "none";
 };
+export type LimitSpec = Config["RATE_LIMIT_GENERAL"];
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -57,8 +179,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const config = parsed.data;
+  const otpProvider = config.OTP_PROVIDER ?? (config.NODE_ENV === "production" ? "none" : "console");
+  if (otpProvider === "http" && !config.OTP_HTTP_URL) {
+    throw new ConfigError("Invalid configuration:\n  OTP_HTTP_URL: required when OTP_PROVIDER=http");
+  }
+  const missingChain = chainVariables.filter((name) => config[name] === undefined);
+  if (missingChain.length > 0 && missingChain.length < chainVariables.length) {
+    const lines = missingChain.map((name) => `  ${name}: required when any of ${chainVariables.join(", ")} is set`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
   return {
     ...config,
     SESSION_COOKIE_SECURE: config.SESSION_COOKIE_SECURE ?? config.NODE_ENV === "production",
+    OTP_PROVIDER: otpProvider,
   };
 }

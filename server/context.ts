@@ -1,15 +1,35 @@
+import type Redis from "ioredis";
 import type { Logger } from "pino";
 import type { Database } from "../db/client";
 import type { Session } from "../db/schema";
 import type { ClientMeta } from "./auth/account";
+import type { OtpSender } from "./auth/otp-sender";
 import { type PublicUser, validateSessionToken } from "./auth/session";
+import type { ChainService } from "./chain/service";
 import type { Config } from "./config";
+import type { WalletActivityProvider } from "./credit/profile-inputs";
+import type { ScorecardArtifact } from "./credit/scorecard/artifact";
+import type { Jobs } from "./jobs/jobs";
+import type { LoginGuard } from "./security/login-guard";
+import type { RateLimiters } from "./security/rate-limit";
 
 /** Everything built once at start-up and shared by every request. */
 export type AppDeps = {
   config: Config;
   db: Database;
   logger: Logger;
+  redis: Redis | null;
+  limiters: RateLimiters;
+  loginGuard: LoginGuard;
+  otpSender: OtpSender | null;
+  /** The chain, when configured; without it every chain feature answers 503 CHAIN_UNAVAILABLE. */
+  chain?: ChainService | null;
+  /** The job queue (pg-boss), which is also the transactional outbox; absent where nothing enqueues. */
+  jobs?: Jobs | null;
+  /** The credit scorecard loaded at start; null when none is installed, and the rules engine scores. */
+  scorecard: ScorecardArtifact | null;
+  /** On-chain activity of a user's linked wallet for scoring; absent, the wallet inputs are unknown. */
+  walletActivity?: WalletActivityProvider | null;
 };
 
 /** What the transport tells the procedures about the request, and the one way they can answer besides data. */

@@ -41,6 +41,7 @@ export const unauthenticated = (message = "Authentication required") =>
 export class RateLimitedError extends DomainError {
   constructor(
     readonly retryAfterSeconds: number,
+    readonly headers: Record<string, string> = {},
     message = "Too many requests, try again later",
   ) {
     super("rate_limited", "RATE_LIMITED", message, { retryAfterSeconds });

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { pingDatabase } from "../db/client";
+import { checkBlockchain } from "./chain/service";
 import type { AppDeps } from "./context";
+import { checkModel } from "./credit/model";
+import { pingRedis } from "./redis";
 
 const checkSchema = z.object({
   status: z.enum(["ok", "error", "not_configured"]),
@@ -29,13 +32,20 @@ async function checkDatabase(deps: AppDeps): Promise<HealthCheck> {
   }
 }
 
+async function checkRedis(deps: AppDeps): Promise<HealthCheck> {
+  if (!deps.redis) return { status: "not_configured", detail: "rate limits are kept in this instance's memory" };
+  return (await pingRedis(deps.redis))
+    ? { status: "ok" }
+    : { status: "error", detail: "redis unreachable; rate limits fall back to this instance's memory" };
+}
+
 /** A dependency that is not configured is reported as such and does not degrade the service. */
 export async function checkHealth(deps: AppDeps): Promise<Health> {
   const checks = {
     database: await checkDatabase(deps),
-    redis: { status: "not_configured" } as HealthCheck,
-    blockchain: { status: "not_configured" } as HealthCheck,
-    model: { status: "not_configured" } as HealthCheck,
+    redis: await checkRedis(deps),
+    blockchain: await checkBlockchain(deps.chain),
+    model: checkModel(deps.scorecard, deps.config.SCORING_ENGINE),
   };
   const degraded = Object.values(checks).some((check) => check.status === "error");
   return { status: degraded ? "degraded" : "ok", checks };

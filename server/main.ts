@@ -1,12 +1,23 @@
 import { connectDatabase, migrateDatabase } from "../db/client";
 import { createApp } from "./app";
+import { startChainPublisher } from "./chain/publisher";
+import { createChainService } from "./chain/service";
+import { walletActivityForUser } from "./chain/wallet-activity";
 import { ConfigError, loadConfig } from "./config";
+import { loadScoringModel } from "./credit/model";
+import { claimDataDir } from "./data-dir-lock";
+import { buildDeps } from "./deps";
+import { createJobs } from "./jobs/jobs";
 import { createLogger } from "./logger";
+import { waitForRedis } from "./redis";
 
 async function start(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
+  let scorecard: Awaited<ReturnType<typeof loadScoringModel>>;
   try {
     config = loadConfig();
+    // Loaded once, before anything else starts: a broken artifact stops start-up with the reason.
+    scorecard = await loadScoringModel(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -15,18 +26,33 @@ async function start(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config);
+  const releaseDataDir = config.DATABASE_URL ? () => {} : claimDataDir(config.DATA_DIR);
   const connection = await connectDatabase(
     config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR },
   );
   await migrateDatabase(connection);
-  const app = createApp({ config, db: connection.db, logger });
+  const deps = buildDeps({ config, db: connection.db, logger, scorecard });
+  // The job queue is also the chain outbox; workers run here unless JOBS_ENABLED=false.
+  const jobs = createJobs(connection, config, logger);
+  await jobs.start();
+  const chain = createChainService(config);
+  if (chain) await startChainPublisher({ ...deps, chain, jobs });
+  logger.info(
+    chain ? { chainId: chain.chainId, signer: chain.clients.account.address } : { chain: "not configured" },
+    "blockchain",
+  );
+  const walletActivity = chain ? (userId: string) => walletActivityForUser({ db: connection.db, chain }, userId) : null;
+  const app = createApp({ ...deps, chain, jobs, walletActivity });
   app.listen({ port: config.PORT, hostname: config.HOST });
   logger.info({ port: app.server?.port, database: connection.driver }, "BlockScore listening");
 
   const stop = async (signal: string) => {
     logger.info({ signal }, "shutting down");
     await app.stop();
+    await jobs.stop();
     await connection.close();
+    releaseDataDir();
+    deps.redis?.disconnect();
     process.exit(0);
   };
   process.once("SIGINT", () => void stop("SIGINT"));

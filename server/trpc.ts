@@ -5,7 +5,7 @@ import type { OpenApiMeta } from "trpc-to-openapi";
 import { ZodError, z } from "zod";
 import type { UserRole } from "../db/schema";
 import type { Context } from "./context";
-import { DomainError, type ErrorKind, RateLimitedError } from "./errors";
+import { DomainError, type ErrorKind, forbidden, RateLimitedError, unauthenticated } from "./errors";
 
 /**
  * Initialisation: one tRPC instance for the app. The formatter passes zod's issues per field and the
@@ -52,8 +52,10 @@ const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof DomainError) {
     const cause = result.error.cause;
-    if (cause instanceof RateLimitedError)
+    if (cause instanceof RateLimitedError) {
       ctx.request.setHeader("Retry-After", String(cause.retryAfterSeconds));
+      for (const [name, value] of Object.entries(cause.headers)) ctx.request.setHeader(name, value);
+    }
     throw new TRPCError({ code: trpcCodeByKind[cause.kind], message: cause.message, cause });
   }
   return result;
@@ -61,26 +63,30 @@ const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const middleware = t.middleware;
 
 /** Anyone, signed in or not. */
 export const publicProcedure = t.procedure.use(mapDomainErrors);
 
 /** A signed-in caller, including one whose session still waits for its second factor. */
 export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.session || !ctx.user)
-    throw new TRPCError({ code: "UNAUTHORIZED", message: "Authentication required" });
+  if (!ctx.session || !ctx.user) throw unauthenticated();
   return next({ ctx: { ...ctx, session: ctx.session, user: ctx.user } });
 });
 
-/** A signed-in caller whose session is complete. */
-export const protectedProcedure = sessionProcedure;
+/**
+ * A signed-in caller whose session is complete: with MFA on, it has passed the second factor. This covers every
+ * sensitive operation (password change, MFA disable, wallet link, loan apply and disburse, role grant).
+ */
+export const protectedProcedure = sessionProcedure.use(({ ctx, next }) => {
+  if (ctx.user.mfaEnabled && !ctx.session.mfaVerified) {
+    throw new DomainError("forbidden", "MFA_REQUIRED", "Complete two-factor verification first");
+  }
+  return next();
+});
 
 /** A signed-in caller holding one of the given roles. */
 export const roleProcedure = (...roles: UserRole[]) =>
   protectedProcedure.use(({ ctx, next }) => {
-    if (!roles.includes(ctx.user.role)) {
-      throw new TRPCError({ code: "FORBIDDEN", message: `Requires the ${roles.join(" or ")} role` });
-    }
+    if (!roles.includes(ctx.user.role)) throw forbidden(`Requires the ${roles.join(" or ")} role`);
     return next();
   });

@@ -1,3 +1,6 @@
 export * from "./audit";
 export * from "./auth";
+export * from "./chain";
+export * from "./compliance";
+export * from "./credit";
 export * from "./profiles";

@@ -1,4 +1,4 @@
-import { bigint, date, integer, numeric, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, date, integer, numeric, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 
 export const employmentStatus = pgEnum("employment_status", [
@@ -32,6 +32,11 @@ export const financialProfiles = pgTable("financial_profiles", {
   creditHistoryYears: numeric("credit_history_years", { precision: 5, scale: 2 }),
   recentInquiries: integer("recent_inquiries"),
   walletAddress: text("wallet_address").unique(),
+  /** E.164, for one-time codes by SMS. */
+  phoneNumber: text("phone_number"),
+  /** Set only by a verified Sign-In with Ethereum link: anchor scores under this wallet, not a salted hash. */
+  walletAnchorConsent: boolean("wallet_anchor_consent").notNull().default(false),
+  walletLinkedAt: timestamp("wallet_linked_at", { withTimezone: true }),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

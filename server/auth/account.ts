@@ -9,11 +9,15 @@ import {
   invalidateSession,
   invalidateUserSessions,
   type PublicUser,
+  publicUserColumns,
   type SessionPolicy,
 } from "./session";
+import type { LoginGuard } from "../security/login-guard";
 
 export type ClientMeta = RequestMeta & { userAgent: string | null };
 export type AuthResult = { token: string; expiresAt: Date; user: PublicUser };
+/** With MFA on, the session can only complete its second factor (or log out) until it does. */
+export type LoginResult = AuthResult & { mfaRequired: boolean };
 
 export type RegisterParams = { email: string; password: string; name: string };
 
@@ -31,13 +35,7 @@ export async function registerUser(
       .insert(users)
       .values({ email: params.email, name: params.name, passwordHash })
       .onConflictDoNothing({ target: users.email })
-      .returning({
-        id: users.id,
-        email: users.email,
-        name: users.name,
-        role: users.role,
-        createdAt: users.createdAt,
-      });
+      .returning(publicUserColumns);
     if (!user) throw conflict("EMAIL_TAKEN", "An account with this email already exists");
     await tx.insert(financialProfiles).values({ userId: user.id });
     const { token, session } = await createSession(tx, policy, {
@@ -60,14 +58,17 @@ export type LoginParams = { email: string; password: string };
 export async function loginUser(
   db: Database,
   policy: SessionPolicy,
+  guard: LoginGuard,
   meta: ClientMeta,
   params: LoginParams,
-): Promise<AuthResult> {
+): Promise<LoginResult> {
+  await guard.assertAllowed(meta.ip, params.email);
   const [account] = await db.select().from(users).where(eq(users.email, params.email));
   const valid = account
     ? await verifyPassword(params.password, account.passwordHash)
     : await verifyAgainstDecoy(params.password);
   if (!account || !valid) {
+    await guard.recordFailure(meta.ip, params.email);
     await db.transaction((tx) =>
       appendAudit(
         tx,
@@ -82,6 +83,7 @@ export async function loginUser(
     );
     throw unauthenticated("Invalid email or password");
   }
+  await guard.recordSuccess(params.email);
   return db.transaction(async (tx) => {
     const { token, session } = await createSession(tx, policy, {
       userId: account.id,
@@ -98,8 +100,13 @@ export async function loginUser(
         subjectId: session.id,
       },
     );
-    const { id, email, name, role, createdAt } = account;
-    return { token, expiresAt: session.expiresAt, user: { id, email, name, role, createdAt } };
+    const { id, email, name, role, mfaEnabled, createdAt } = account;
+    return {
+      token,
+      expiresAt: session.expiresAt,
+      user: { id, email, name, role, mfaEnabled, createdAt },
+      mfaRequired: mfaEnabled,
+    };
   });
 }
 

@@ -20,6 +20,7 @@ export const publicUserSchema = z.object({
   email: z.string(),
   name: z.string(),
   role: z.enum(userRoles),
+  mfaEnabled: z.boolean(),
   createdAt: z.date(),
 });
 

@@ -11,7 +11,7 @@ import { type Session, sessions, type User, users } from "../../db/schema";
  */
 export type SessionPolicy = { ttlMs: number };
 
-export type PublicUser = Pick<User, "id" | "email" | "name" | "role" | "createdAt">;
+export type PublicUser = Pick<User, "id" | "email" | "name" | "role" | "mfaEnabled" | "createdAt">;
 export type SessionValidation = { session: Session; user: PublicUser } | { session: null; user: null };
 
 function randomToken(bytes: number): string {
@@ -47,11 +47,12 @@ export async function createSession(
   return { token: `${id}.${secret}`, session };
 }
 
-const publicUserColumns = {
+export const publicUserColumns = {
   id: users.id,
   email: users.email,
   name: users.name,
   role: users.role,
+  mfaEnabled: users.mfaEnabled,
   createdAt: users.createdAt,
 };
 

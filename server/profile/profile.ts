@@ -2,8 +2,8 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { type FinancialProfile, financialProfiles, users } from "../../db/schema";
 import { appendAudit, type RequestMeta } from "../audit/log";
-import type { PublicUser } from "../auth/session";
-import { conflict, notFound } from "../errors";
+import { type PublicUser, publicUserColumns } from "../auth/session";
+import { notFound } from "../errors";
 import { formatMoney } from "../money";
 import type { FinancialProfileView, ProfilePatch } from "./schemas";
 
@@ -30,6 +30,7 @@ export function toProfileView(row: FinancialProfile): FinancialProfileView {
     creditHistoryYears: toNumber(row.creditHistoryYears),
     recentInquiries: row.recentInquiries,
     walletAddress: row.walletAddress,
+    phoneNumber: row.phoneNumber,
     updatedAt: row.updatedAt,
   };
 }
@@ -62,7 +63,6 @@ export async function updateProfile(
     employmentYears,
     revolvingUtilizationPercent,
     creditHistoryYears,
-    walletAddress,
     ...counts
   } = patch;
   const changes = {
@@ -72,19 +72,9 @@ export async function updateProfile(
     employmentYears: toDecimal(employmentYears),
     revolvingUtilizationPercent: toDecimal(revolvingUtilizationPercent),
     creditHistoryYears: toDecimal(creditHistoryYears),
-    walletAddress: walletAddress === undefined ? undefined : (walletAddress?.toLowerCase() ?? null),
   };
   return db.transaction(async (tx) => {
     await getFinancialProfile(tx, userId);
-    if (walletAddress) {
-      const [holder] = await tx
-        .select({ userId: financialProfiles.userId })
-        .from(financialProfiles)
-        .where(eq(financialProfiles.walletAddress, walletAddress.toLowerCase()));
-      if (holder && holder.userId !== userId) {
-        throw conflict("WALLET_TAKEN", "This wallet address is already registered to another account");
-      }
-    }
     const [profile] = await tx
       .update(financialProfiles)
       .set({ ...changes, updatedAt: new Date() })
@@ -94,13 +84,7 @@ export async function updateProfile(
       .update(users)
       .set(name === undefined ? { updatedAt: new Date() } : { name, updatedAt: new Date() })
       .where(eq(users.id, userId))
-      .returning({
-        id: users.id,
-        email: users.email,
-        name: users.name,
-        role: users.role,
-        createdAt: users.createdAt,
-      });
+      .returning(publicUserColumns);
     if (!profile || !user) throw notFound("Profile");
     await appendAudit(tx, meta, {
       action: "profile.update",

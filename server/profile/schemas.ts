@@ -1,4 +1,3 @@
-import { isAddress } from "viem";
 import { z } from "zod";
 import { employmentStatuses, housingStatuses } from "../../db/schema";
 import { moneyInput, moneySchema } from "../money";
@@ -42,23 +41,23 @@ export const financialProfileInputSchema = z.object({
   pastDue90Plus: count("pastDue90Plus").nullable(),
   creditHistoryYears: years("creditHistoryYears").nullable(),
   recentInquiries: count("recentInquiries").nullable(),
-  walletAddress: z
-    .string()
-    .refine(
-      (value) => isAddress(value, { strict: false }),
-      "walletAddress must be an Ethereum address (0x + 40 hex)",
-    )
-    .nullable(),
 });
 
+const phoneNumber = z
+  .string()
+  .regex(/^\+[1-9]\d{6,14}$/, "phoneNumber must be in international E.164 form, like +14155550123")
+  .nullable();
+
 export const profilePatchSchema = financialProfileInputSchema
-  .extend({ name: z.string().trim().min(1).max(200) })
+  .extend({ name: z.string().trim().min(1).max(200), phoneNumber })
   .partial()
   .strict();
 
 export type ProfilePatch = z.infer<typeof profilePatchSchema>;
 
+/** The wallet is read here but set only by a verified link (POST /wallet/link), never by a patch. */
 export const financialProfileSchema = financialProfileInputSchema.extend({
+  phoneNumber: z.string().nullable(),
   dateOfBirth: z.string().nullable(),
   annualIncome: moneySchema.nullable(),
   monthlyDebtPayments: moneySchema.nullable(),

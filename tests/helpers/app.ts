@@ -4,21 +4,31 @@ import { createApp } from "../../server/app";
 import { type Config, loadConfig } from "../../server/config";
 import type { AppDeps, Context, RequestInfo } from "../../server/context";
 import { createContext } from "../../server/context";
+import { loadScoringModel } from "../../server/credit/model";
+import { buildDeps } from "../../server/deps";
 import { createLogger } from "../../server/logger";
+import { waitForRedis } from "../../server/redis";
 import { createCallerFactory } from "../../server/trpc";
 import { sharedTestDatabase } from "./database";
 
+/** Test configuration: Redis from the environment when the suite runs against real services. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", ...overrides });
+  const redis = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
+  return loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", RATE_LIMIT_GENERAL: "100000/60", ...redis, ...overrides });
 }
 
+/** Each call gets its own rate-limit budgets unless given a prefix to share (as two instances of one deployment do). */
 export async function testDeps(
   overrides: Record<string, string> = {},
-  connection?: DatabaseConnection,
+  options: { connection?: DatabaseConnection; rateLimitPrefix?: string } = {},
 ): Promise<AppDeps> {
   const config = testConfig(overrides);
-  const { db } = connection ?? (await sharedTestDatabase());
-  return { config, db, logger: createLogger(config) };
+  const { db } = options.connection ?? (await sharedTestDatabase());
+  const rateLimitPrefix = options.rateLimitPrefix ?? `test-${crypto.randomUUID()}`;
+  const scorecard = await loadScoringModel(config);
+  const deps = buildDeps({ config, db, logger: createLogger(config), rateLimitPrefix, scorecard });
+  if (deps.redis) await waitForRedis(deps.redis, 500);
+  return deps;
 }
 
 export function testRequest(overrides: Partial<RequestInfo> = {}): RequestInfo {

@@ -30,7 +30,6 @@ describe("financial profile", () => {
       pastDue90Plus: 0,
       creditHistoryYears: 12,
       recentInquiries: 2,
-      walletAddress: "0x52908400098527886E0F7030069857D2E4169EE7",
     });
     expect(profile).toMatchObject({
       dateOfBirth: "1984-06-30",
@@ -38,7 +37,7 @@ describe("financial profile", () => {
       monthlyDebtPayments: "1250.50",
       employmentYears: 6.5,
       revolvingUtilizationPercent: 23.4,
-      walletAddress: "0x52908400098527886e0f7030069857d2e4169ee7",
+      walletAddress: null,
     });
   });
 
@@ -82,12 +81,13 @@ describe("financial profile", () => {
     expect((await caller.profile.get()).profile.dependants).toBe(1);
   });
 
-  it("refuses a wallet address already registered to another user", async () => {
-    const first = await registerTestUser(deps);
-    const second = await registerTestUser(deps);
-    const walletAddress = `0x${crypto.randomUUID().replaceAll("-", "").padEnd(40, "a")}`;
-    await first.caller.profile.update({ walletAddress });
-    await expect(second.caller.profile.update({ walletAddress })).rejects.toMatchObject({ code: "CONFLICT" });
+  it("refuses a wallet address in a patch: a wallet is linked only by a signed challenge", async () => {
+    const { caller } = await registerTestUser(deps);
+    const walletAddress = "0x52908400098527886E0F7030069857D2E4169EE7";
+    await expect(caller.profile.update({ walletAddress } as never)).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    expect((await caller.profile.get()).profile.walletAddress).toBeNull();
   });
 
   it("is refused to anonymous callers", async () => {

@@ -1,0 +1,191 @@
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { financialProfiles, oneTimeCodes, recoveryCodes, type User, users } from "../../db/schema";
+import { appendAudit, type RequestMeta } from "../audit/log";
+import { conflict, invalidInput, notFound, unavailable } from "../errors";
+import type { OtpChannel, OtpSender } from "./otp-sender";
+import { verifyPassword } from "./password";
+import { generateRecoveryCode, generateSixDigitCode, hashCode, normaliseRecoveryCode } from "./secret-codes";
+import { markSessionMfaVerified } from "./session";
+import { generateTotpKey, matchTotp, totpEnrolment } from "./totp";
+
+export const RECOVERY_CODE_COUNT = 10;
+const ONE_TIME_CODE_TTL_MS = 5 * 60 * 1000;
+const ONE_TIME_CODE_MAX_ATTEMPTS = 5;
+
+async function findUser(db: Database, userId: string): Promise<User> {
+  const [user] = await db.select().from(users).where(eq(users.id, userId));
+  if (!user) throw notFound("User");
+  return user;
+}
+
+/** Step one of enrolment: a new key, kept pending until a code from it is confirmed. */
+export async function startTotpSetup(
+  db: Database,
+  params: { userId: string; issuer: string },
+): Promise<{ secret: string; uri: string }> {
+  const user = await findUser(db, params.userId);
+  if (user.mfaEnabled) throw conflict("MFA_ALREADY_ENABLED", "Two-factor authentication is already on");
+  const key = generateTotpKey();
+  await db.update(users).set({ totpPendingKey: key }).where(eq(users.id, user.id));
+  return totpEnrolment(key, params.issuer, user.email);
+}
+
+async function issueRecoveryCodes(db: Database, userId: string): Promise<string[]> {
+  await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, generateRecoveryCode);
+  await db.insert(recoveryCodes).values(codes.map((code) => ({ userId, codeHash: hashCode(code) })));
+  return codes;
+}
+
+/** Step two: a correct code turns MFA on, marks this session verified and returns the recovery codes, once. */
+export async function confirmTotpSetup(
+  db: Database,
+  meta: RequestMeta,
+  params: { userId: string; sessionId: string; code: string },
+): Promise<{ recoveryCodes: string[] }> {
+  return db.transaction(async (tx) => {
+    const user = await findUser(tx, params.userId);
+    if (user.mfaEnabled) throw conflict("MFA_ALREADY_ENABLED", "Two-factor authentication is already on");
+    if (!user.totpPendingKey) throw invalidInput("MFA_SETUP_NOT_STARTED", "Start the authenticator setup first");
+    const step = matchTotp(user.totpPendingKey, params.code, null);
+    if (step === null) throw invalidInput("INVALID_CODE", "The code is not valid");
+    await tx
+      .update(users)
+      .set({ mfaEnabled: true, totpKey: user.totpPendingKey, totpPendingKey: null, totpLastStep: step })
+      .where(eq(users.id, user.id));
+    const codes = await issueRecoveryCodes(tx, user.id);
+    await markSessionMfaVerified(tx, params.sessionId);
+    await appendAudit(tx, meta, { action: "auth.mfa_enable", subjectType: "user", subjectId: user.id });
+    return { recoveryCodes: codes };
+  });
+}
+
+async function consumeTotp(db: Database, user: User, code: string): Promise<boolean> {
+  if (!user.totpKey) return false;
+  const step = matchTotp(user.totpKey, code, user.totpLastStep);
+  if (step === null) return false;
+  // Conditional update: of two concurrent requests with the same code, only one advances the step.
+  const advanced = await db
+    .update(users)
+    .set({ totpLastStep: step })
+    .where(and(eq(users.id, user.id), user.totpLastStep === null ? isNull(users.totpLastStep) : eq(users.totpLastStep, user.totpLastStep)))
+    .returning({ id: users.id });
+  return advanced.length === 1;
+}
+
+async function consumeOneTimeCode(db: Database, userId: string, code: string): Promise<boolean> {
+  const [latest] = await db
+    .select()
+    .from(oneTimeCodes)
+    .where(and(eq(oneTimeCodes.userId, userId), isNull(oneTimeCodes.usedAt), gt(oneTimeCodes.expiresAt, new Date())))
+    .orderBy(desc(oneTimeCodes.createdAt))
+    .limit(1);
+  if (!latest || latest.attempts >= ONE_TIME_CODE_MAX_ATTEMPTS) return false;
+  if (latest.codeHash !== hashCode(code)) {
+    await db.update(oneTimeCodes).set({ attempts: latest.attempts + 1 }).where(eq(oneTimeCodes.id, latest.id));
+    return false;
+  }
+  const used = await db
+    .update(oneTimeCodes)
+    .set({ usedAt: new Date() })
+    .where(and(eq(oneTimeCodes.id, latest.id), isNull(oneTimeCodes.usedAt)))
+    .returning({ id: oneTimeCodes.id });
+  return used.length === 1;
+}
+
+async function consumeRecoveryCode(db: Database, userId: string, code: string): Promise<boolean> {
+  const used = await db
+    .update(recoveryCodes)
+    .set({ usedAt: new Date() })
+    .where(
+      and(
+        eq(recoveryCodes.userId, userId),
+        eq(recoveryCodes.codeHash, hashCode(normaliseRecoveryCode(code))),
+        isNull(recoveryCodes.usedAt),
+      ),
+    )
+    .returning({ id: recoveryCodes.id });
+  return used.length === 1;
+}
+
+export type SecondFactor = { code: string } | { recoveryCode: string };
+
+/** Completes a session waiting for its second factor: an authenticator code, a sent code, or a recovery code. */
+export async function verifySecondFactor(
+  db: Database,
+  meta: RequestMeta,
+  params: { userId: string; sessionId: string; factor: SecondFactor },
+): Promise<{ method: "totp" | "one_time_code" | "recovery_code" }> {
+  // The audit of a failure must survive the failure, so it is written outside the rolled-back transaction.
+  const outcome = await db.transaction(async (tx) => {
+    const user = await findUser(tx, params.userId);
+    if (!user.mfaEnabled) throw invalidInput("MFA_NOT_ENABLED", "Two-factor authentication is not on for this account");
+    let method: "totp" | "one_time_code" | "recovery_code" | null = null;
+    if ("recoveryCode" in params.factor) {
+      if (await consumeRecoveryCode(tx, user.id, params.factor.recoveryCode)) method = "recovery_code";
+    } else if (await consumeTotp(tx, user, params.factor.code)) {
+      method = "totp";
+    } else if (await consumeOneTimeCode(tx, user.id, params.factor.code)) {
+      method = "one_time_code";
+    }
+    if (!method) return null;
+    await markSessionMfaVerified(tx, params.sessionId);
+    await appendAudit(tx, meta, { action: "auth.mfa_verify", subjectType: "session", subjectId: params.sessionId, details: { method } });
+    return { method };
+  });
+  if (outcome) return outcome;
+  await db.transaction((tx) =>
+    appendAudit(tx, meta, { action: "auth.mfa_verify_failed", subjectType: "session", subjectId: params.sessionId }),
+  );
+  throw invalidInput("INVALID_CODE", "The code is not valid or was already used");
+}
+
+/** Sends a six-digit code by SMS or email; only the newest code counts. */
+export async function sendOneTimeCode(
+  db: Database,
+  sender: OtpSender | null,
+  meta: RequestMeta,
+  params: { userId: string; channel: OtpChannel },
+): Promise<{ expiresAt: Date }> {
+  if (!sender) throw unavailable("OTP_UNAVAILABLE", "Codes by SMS or email are not configured on this server");
+  const user = await findUser(db, params.userId);
+  if (!user.mfaEnabled) throw invalidInput("MFA_NOT_ENABLED", "Two-factor authentication is not on for this account");
+  const [profile] = await db
+    .select({ phoneNumber: financialProfiles.phoneNumber })
+    .from(financialProfiles)
+    .where(eq(financialProfiles.userId, user.id));
+  const to = params.channel === "email" ? user.email : profile?.phoneNumber;
+  if (!to) throw invalidInput("PHONE_MISSING", "Add a phone number to the profile to receive codes by SMS");
+  const code = generateSixDigitCode();
+  const expiresAt = new Date(Date.now() + ONE_TIME_CODE_TTL_MS);
+  await db.transaction(async (tx) => {
+    await tx.insert(oneTimeCodes).values({ userId: user.id, channel: params.channel, codeHash: hashCode(code), expiresAt });
+    await appendAudit(tx, meta, { action: "auth.otp_send", subjectType: "user", subjectId: user.id, details: { channel: params.channel } });
+  });
+  await sender.send({ channel: params.channel, to, code });
+  return { expiresAt };
+}
+
+/** Turning MFA off needs proof of presence: a current code or the password. */
+export async function disableMfa(
+  db: Database,
+  meta: RequestMeta,
+  params: { userId: string; proof: { code: string } | { password: string } },
+): Promise<void> {
+  const user = await findUser(db, params.userId);
+  if (!user.mfaEnabled) throw invalidInput("MFA_NOT_ENABLED", "Two-factor authentication is not on for this account");
+  await db.transaction(async (tx) => {
+    const proven =
+      "password" in params.proof
+        ? await verifyPassword(params.proof.password, user.passwordHash)
+        : await consumeTotp(tx, user, params.proof.code);
+    if (!proven) throw invalidInput("INVALID_PROOF", "The code or password is not valid");
+    await tx
+      .update(users)
+      .set({ mfaEnabled: false, totpKey: null, totpPendingKey: null, totpLastStep: null })
+      .where(eq(users.id, user.id));
+    await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
+    await appendAudit(tx, meta, { action: "auth.mfa_disable", subjectType: "user", subjectId: user.id });
+  });
+}

@@ -1,0 +1,35 @@
+import type { Logger } from "pino";
+import type { Database } from "../db/client";
+import { createOtpSender } from "./auth/otp-sender";
+import type { Config } from "./config";
+import type { AppDeps } from "./context";
+import type { ScorecardArtifact } from "./credit/scorecard/artifact";
+import { connectRedis } from "./redis";
+import { createLoginGuard } from "./security/login-guard";
+import { createRateLimiters } from "./security/rate-limit";
+
+/**
+ * Builds what every request shares. `rateLimitPrefix` lets tests keep their budgets apart on one Redis.
+ * The scorecard is loaded by the caller (`loadScoringModel`, async) and passed in; without one the rules engine scores.
+ */
+export function buildDeps(params: {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  rateLimitPrefix?: string;
+  scorecard?: ScorecardArtifact | null;
+}): AppDeps {
+  const { config, db, logger } = params;
+  const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger) : null;
+  const limiters = createRateLimiters(config, redis, params.rateLimitPrefix);
+  return {
+    config,
+    db,
+    logger,
+    redis,
+    limiters,
+    loginGuard: createLoginGuard(limiters, config),
+    otpSender: createOtpSender(config),
+    scorecard: params.scorecard ?? null,
+  };
+}
