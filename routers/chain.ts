@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { chainTxKinds, chainTxStatuses } from "../db/schema";
 import { listUserTransactions, readScoreForAddress, verifyScoreAnchor } from "../server/chain/read";
 import { requireChain } from "../server/chain/service";
-import { chainTxKinds, chainTxStatuses } from "../db/schema";
 import { protectedProcedure, publicProcedure, router } from "../server/trpc";
 import { addressSchema } from "./wallet";
 

@@ -68,7 +68,8 @@ export const creditRouter = router({
         path: "/credit/latest",
         tags,
         summary: "The newest stored credit score",
-        description: "Your own; underwriters and admins may pass another user's id. 404 NO_SCORE before the first.",
+        description:
+          "Your own; underwriters and admins may pass another user's id. 404 NO_SCORE before the first.",
         protect: true,
       },
     })

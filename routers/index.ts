@@ -2,8 +2,10 @@ import { router } from "../server/trpc";
 import { adminRouter } from "./admin";
 import { authRouter } from "./auth";
 import { chainRouter } from "./chain";
+import { complianceRouter } from "./compliance";
 import { creditRouter } from "./credit";
 import { healthRouter } from "./health";
+import { loansRouter } from "./loans";
 import { mfaRouter } from "./mfa";
 import { profileRouter } from "./profile";
 import { walletRouter } from "./wallet";
@@ -15,8 +17,10 @@ export const appRouter = router({
   admin: adminRouter,
   profile: profileRouter,
   credit: creditRouter,
+  loans: loansRouter,
   wallet: walletRouter,
   chain: chainRouter,
+  compliance: complianceRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -14,7 +14,10 @@ const tags = ["wallet"];
 
 export const addressSchema = z
   .string({ error: "address is required" })
-  .refine((value) => isAddress(value, { strict: false }), "address must be an Ethereum address (0x + 40 hex)");
+  .refine(
+    (value) => isAddress(value, { strict: false }),
+    "address must be an Ethereum address (0x + 40 hex)",
+  );
 
 const linkedWalletSchema = z.object({
   address: z.string().nullable(),
@@ -25,7 +28,13 @@ const linkedWalletSchema = z.object({
 export const walletRouter = router({
   get: protectedProcedure
     .meta({
-      openapi: { method: "GET", path: "/wallet", tags, summary: "The caller's linked wallet, if any", protect: true },
+      openapi: {
+        method: "GET",
+        path: "/wallet",
+        tags,
+        summary: "The caller's linked wallet, if any",
+        protect: true,
+      },
     })
     .input(z.void())
     .output(linkedWalletSchema)
@@ -44,7 +53,10 @@ export const walletRouter = router({
     .input(z.object({ address: addressSchema }))
     .output(z.object({ message: z.string(), expiresAt: z.date() }))
     .mutation(({ ctx, input }) =>
-      createWalletChallenge(ctx.db, siweSettings(ctx.config), { userId: ctx.user.id, address: input.address }),
+      createWalletChallenge(ctx.db, siweSettings(ctx.config), {
+        userId: ctx.user.id,
+        address: input.address,
+      }),
     ),
 
   link: protectedProcedure
@@ -78,7 +90,13 @@ export const walletRouter = router({
 
   unlink: protectedProcedure
     .meta({
-      openapi: { method: "DELETE", path: "/wallet", tags, summary: "Unlink the caller's wallet", protect: true },
+      openapi: {
+        method: "DELETE",
+        path: "/wallet",
+        tags,
+        summary: "Unlink the caller's wallet",
+        protect: true,
+      },
     })
     .input(z.void())
     .output(successSchema)

@@ -6,7 +6,7 @@ import type { ClientInfo } from "./http/client-info";
 import { docsPage } from "./http/docs-page";
 import { openApiDocument } from "./http/openapi";
 import { clientAddress, requestIdFor, sessionTokenFrom } from "./http/request-info";
-import { handleRest } from "./http/rest-mount";
+import { createRestHandler } from "./http/rest-mount";
 import { corsHeaders, docsPageCsp, securityHeaders } from "./http/security-headers";
 import { handleTrpc } from "./http/trpc-mount";
 import { consume } from "./security/rate-limit";
@@ -29,6 +29,7 @@ export function createApp(deps: AppDeps) {
     ip: clientAddress(config, server?.requestIP(request)?.address ?? null, request),
     userAgent: request.headers.get("user-agent"),
     token: sessionTokenFrom(request, config.SESSION_COOKIE_NAME),
+    idempotencyKey: request.headers.get("idempotency-key"),
     actorId: null,
   });
 
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps) {
   };
 
   const noParse = { parse: "none" as const };
+  const handleRest = createRestHandler(deps);
 
   return new Elysia()
     .get("/api/openapi.json", ({ request, server }) =>
@@ -110,7 +112,7 @@ export function createApp(deps: AppDeps) {
     .all(
       "/api/*",
       ({ request, server }) =>
-        handle(request, server, (req, body, client) => handleRest(deps, req, body, client)),
+        handle(request, server, handleRest),
       noParse,
     )
     .all("*", ({ request, server }) =>

@@ -4,6 +4,8 @@ import { z } from "zod";
 import { DEFAULT_AML_CONFIG } from "./compliance/aml/config";
 import { isIsoCountryCode } from "./compliance/countries";
 import { DEFAULT_SCREENING_THRESHOLD } from "./compliance/sanctions/screen";
+import { defaultPricingTable, formatPricingTable, pricingTableEnvSchema } from "./loans/pricing";
+import { MAX_TERM_MONTHS } from "./loans/schedule";
 import { tryParseMoney } from "./money";
 
 const booleanFlag = z
@@ -39,7 +41,10 @@ const countryList = commaList
   .superRefine((codes, ctx) => {
     const unknown = codes.filter((code) => !isIsoCountryCode(code));
     if (unknown.length > 0) {
-      ctx.addIssue({ code: "custom", message: `not ISO 3166-1 alpha-2 country codes: ${unknown.join(", ")}` });
+      ctx.addIssue({
+        code: "custom",
+        message: `not ISO 3166-1 alpha-2 country codes: ${unknown.join(", ")}`,
+      });
     }
   });
 
@@ -50,6 +55,20 @@ const moneyAmount = z.string().transform((value, ctx) => {
   ctx.addIssue({ code: "custom", message: `must be a positive amount like "10000.00" (${parsed.message})` });
   return z.NEVER;
 });
+
+/** A whole number in [min, max], with a message that says so. */
+const wholeNumber = (min: number, max: number, example: number) =>
+  z.coerce
+    .number({ error: `must be a whole number, e.g. ${example}` })
+    .int(`must be a whole number, e.g. ${example}`)
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+/** Five cron fields, minute first, read in UTC by pg-boss (which checks the fields' values at start-up). */
+const cronExpression = z
+  .string()
+  .trim()
+  .regex(/^(\S+\s+){4}\S+$/, 'must be a cron expression of five fields, e.g. "15 0 * * *" (00:15 UTC daily)');
 
 /** "<count>/<seconds>": "5/86400" is more than 5 in any 24 hours. */
 const countPerWindow = z
@@ -141,12 +160,34 @@ const configSchema = z.object({
     .max(1, "must be at most 1 (1 flags only exact names)")
     .default(DEFAULT_SCREENING_THRESHOLD),
   HIGH_RISK_COUNTRIES: countryList.default([...DEFAULT_AML_CONFIG.highRiskCountries]),
-  KYC_HIGH_RISK_COUNTRY_OUTCOME: z.enum(["fail", "review"], { error: 'must be "fail" or "review"' }).default("fail"),
+  KYC_HIGH_RISK_COUNTRY_OUTCOME: z
+    .enum(["fail", "review"], { error: 'must be "fail" or "review"' })
+    .default("fail"),
   /** In cents once parsed. */
   AML_REPORTING_THRESHOLD: moneyAmount.prefault("10000.00"),
   AML_VELOCITY: countPerWindow.prefault(
     `${DEFAULT_AML_CONFIG.velocityMaxCount}/${DEFAULT_AML_CONFIG.velocityWindowHours * 3600}`,
   ),
+
+  /** Loan amounts accepted, in cents once parsed. */
+  LOAN_MIN_AMOUNT: moneyAmount.prefault("500.00"),
+  LOAN_MAX_AMOUNT: moneyAmount.prefault("50000.00"),
+  LOAN_MIN_TERM_MONTHS: wholeNumber(1, MAX_TERM_MONTHS, 3).default(3),
+  LOAN_MAX_TERM_MONTHS: wholeNumber(1, MAX_TERM_MONTHS, 360).default(360),
+  /** APR per score band: "excellent:7.99,very_good:9.99,good:12.99,fair:17.99,poor:24.99". */
+  LOAN_PRICING_TABLE: pricingTableEnvSchema.prefault(formatPricingTable(defaultPricingTable)),
+  LOAN_SCORE_FLOOR: wholeNumber(300, 850, 600).default(600),
+  /** Debt-to-income ceiling in percent, the new payment included: 43 means 43 %. */
+  LOAN_MAX_DTI_PERCENT: z.coerce
+    .number({ error: "must be a percentage, e.g. 43" })
+    .gt(0, "must be above 0")
+    .max(100, "must be at most 100")
+    .default(43),
+  LOAN_MAX_OPEN_APPLICATIONS: wholeNumber(1, 100, 3).default(3),
+  LOAN_SCORE_MAX_AGE_DAYS: wholeNumber(1, 365, 30).default(30),
+  LOAN_GRACE_DAYS: wholeNumber(0, 365, 5).default(5),
+  LOAN_DEFAULT_AFTER_DAYS: wholeNumber(1, 3650, 90).default(90),
+  LOAN_DELINQUENCY_CRON: cronExpression.default("15 0 * * *"),
 });
 
 /** Connecting to a chain needs all of these or none of them. */
@@ -183,9 +224,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (otpProvider === "http" && !config.OTP_HTTP_URL) {
     throw new ConfigError("Invalid configuration:\n  OTP_HTTP_URL: required when OTP_PROVIDER=http");
   }
+  const loanProblems = [
+    config.LOAN_MIN_AMOUNT > config.LOAN_MAX_AMOUNT && "  LOAN_MIN_AMOUNT: must not be above LOAN_MAX_AMOUNT",
+    config.LOAN_MIN_TERM_MONTHS > config.LOAN_MAX_TERM_MONTHS &&
+      "  LOAN_MIN_TERM_MONTHS: must not be above LOAN_MAX_TERM_MONTHS",
+    config.LOAN_DEFAULT_AFTER_DAYS < config.LOAN_GRACE_DAYS &&
+      "  LOAN_DEFAULT_AFTER_DAYS: must not be below LOAN_GRACE_DAYS (a loan defaults after its instalments are late)",
+  ].filter(Boolean);
+  if (loanProblems.length > 0) throw new ConfigError(`Invalid configuration:\n${loanProblems.join("\n")}`);
   const missingChain = chainVariables.filter((name) => config[name] === undefined);
   if (missingChain.length > 0 && missingChain.length < chainVariables.length) {
-    const lines = missingChain.map((name) => `  ${name}: required when any of ${chainVariables.join(", ")} is set`);
+    const lines = missingChain.map(
+      (name) => `  ${name}: required when any of ${chainVariables.join(", ")} is set`,
+    );
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   return {

@@ -6,6 +6,7 @@ import type { ClientMeta } from "./auth/account";
 import type { OtpSender } from "./auth/otp-sender";
 import { type PublicUser, validateSessionToken } from "./auth/session";
 import type { ChainService } from "./chain/service";
+import type { SanctionsRegistry } from "./compliance/sanctions-registry";
 import type { Config } from "./config";
 import type { WalletActivityProvider } from "./credit/profile-inputs";
 import type { ScorecardArtifact } from "./credit/scorecard/artifact";
@@ -30,11 +31,15 @@ export type AppDeps = {
   scorecard: ScorecardArtifact | null;
   /** On-chain activity of a user's linked wallet for scoring; absent, the wallet inputs are unknown. */
   walletActivity?: WalletActivityProvider | null;
+  /** The sanctions list KYC screens against, loaded from SANCTIONS_DIR at start and reloadable by an admin. */
+  sanctions: SanctionsRegistry;
 };
 
 /** What the transport tells the procedures about the request, and the one way they can answer besides data. */
 export type RequestInfo = ClientMeta & {
   token: string | null;
+  /** The `Idempotency-Key` header, for the operations that honour one (loans.apply, loan repayments). */
+  idempotencyKey: string | null;
   setHeader(name: string, value: string): void;
 };
 

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Database } from "../db/client";
 import { createOtpSender } from "./auth/otp-sender";
+import { createSanctionsRegistry } from "./compliance/sanctions-registry";
 import type { Config } from "./config";
 import type { AppDeps } from "./context";
 import type { ScorecardArtifact } from "./credit/scorecard/artifact";
@@ -31,5 +32,6 @@ export function buildDeps(params: {
     loginGuard: createLoginGuard(limiters, config),
     otpSender: createOtpSender(config),
     scorecard: params.scorecard ?? null,
+    sanctions: createSanctionsRegistry(config.SANCTIONS_DIR, logger),
   };
 }

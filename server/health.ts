@@ -20,6 +20,9 @@ export const healthSchema = z.object({
     blockchain: checkSchema,
     model: checkSchema,
   }),
+  sanctions: checkSchema.meta({
+    description: "The sanctions list KYC screens against: entries and load time",
+  }),
 });
 export type Health = z.infer<typeof healthSchema>;
 
@@ -33,10 +36,22 @@ async function checkDatabase(deps: AppDeps): Promise<HealthCheck> {
 }
 
 async function checkRedis(deps: AppDeps): Promise<HealthCheck> {
-  if (!deps.redis) return { status: "not_configured", detail: "rate limits are kept in this instance's memory" };
+  if (!deps.redis)
+    return { status: "not_configured", detail: "rate limits are kept in this instance's memory" };
   return (await pingRedis(deps.redis))
     ? { status: "ok" }
     : { status: "error", detail: "redis unreachable; rate limits fall back to this instance's memory" };
+}
+
+async function checkSanctions(deps: AppDeps): Promise<HealthCheck> {
+  const list = await deps.sanctions.status();
+  return list.loaded
+    ? { status: "ok", info: { entries: list.count, loadedAt: list.loadedAt.toISOString() } }
+    : {
+        status: "error",
+        detail: "sanctions list not loaded; every KYC screening goes to review",
+        info: { entries: 0, loadedAt: null },
+      };
 }
 
 /** A dependency that is not configured is reported as such and does not degrade the service. */
@@ -47,6 +62,7 @@ export async function checkHealth(deps: AppDeps): Promise<Health> {
     blockchain: await checkBlockchain(deps.chain),
     model: checkModel(deps.scorecard, deps.config.SCORING_ENGINE),
   };
-  const degraded = Object.values(checks).some((check) => check.status === "error");
-  return { status: degraded ? "degraded" : "ok", checks };
+  const sanctions = await checkSanctions(deps);
+  const degraded = [...Object.values(checks), sanctions].some((check) => check.status === "error");
+  return { status: degraded ? "degraded" : "ok", checks, sanctions };
 }

@@ -8,6 +8,7 @@ import { loadScoringModel } from "./credit/model";
 import { claimDataDir } from "./data-dir-lock";
 import { buildDeps } from "./deps";
 import { createJobs } from "./jobs/jobs";
+import { startDelinquencySchedule } from "./loans/delinquency-job";
 import { createLogger } from "./logger";
 import { waitForRedis } from "./redis";
 
@@ -32,16 +33,22 @@ async function start(): Promise<void> {
   );
   await migrateDatabase(connection);
   const deps = buildDeps({ config, db: connection.db, logger, scorecard });
+  // Screening needs the sanctions list: wait for it (a failed load is logged; KYC screening then goes to review).
+  await deps.sanctions.index();
   // The job queue is also the chain outbox; workers run here unless JOBS_ENABLED=false.
   const jobs = createJobs(connection, config, logger);
   await jobs.start();
   const chain = createChainService(config);
   if (chain) await startChainPublisher({ ...deps, chain, jobs });
+  // The daily late/default pass: one cron schedule in the database, one run per day across instances.
+  await startDelinquencySchedule({ ...deps, chain, jobs });
   logger.info(
     chain ? { chainId: chain.chainId, signer: chain.clients.account.address } : { chain: "not configured" },
     "blockchain",
   );
-  const walletActivity = chain ? (userId: string) => walletActivityForUser({ db: connection.db, chain }, userId) : null;
+  const walletActivity = chain
+    ? (userId: string) => walletActivityForUser({ db: connection.db, chain }, userId)
+    : null;
   const app = createApp({ ...deps, chain, jobs, walletActivity });
   app.listen({ port: config.PORT, hostname: config.HOST });
   logger.info({ port: app.server?.port, database: connection.driver }, "BlockScore listening");

@@ -28,7 +28,7 @@ export const kycDocumentType = pgEnum("kyc_document_type", ["passport", "nationa
 
 /** One check's outcome as stored; the sanctions check also keeps its matches for the reviewer. */
 export type StoredKycCheck = {
-  name: string;
+  name: "age" | "document_number" | "country" | "sanctions";
   result: "pass" | "fail" | "review";
   detail: string;
   matches?: {
@@ -36,10 +36,12 @@ export type StoredKycCheck = {
     entryName: string;
     matchedName: string;
     matchedAlias: boolean;
+    type: string;
     programs: string[];
     score: number;
     exact: boolean;
     dobMatch: boolean;
+    datesOfBirth: string[];
   }[];
 };
 
@@ -75,9 +77,7 @@ export const kycApplications = pgTable(
   (table) => [
     index("kyc_applications_user_idx").on(table.userId, table.seq),
     index("kyc_applications_status_idx").on(table.status, table.seq),
-    uniqueIndex("kyc_applications_one_active_idx")
-      .on(table.userId)
-      .where(sql`${table.status} <> 'rejected'`),
+    uniqueIndex("kyc_applications_one_active_idx").on(table.userId).where(sql`${table.status} <> 'rejected'`),
   ],
 );
 

@@ -2,7 +2,13 @@ import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "d
 import type { Reason, ScoreInputs } from "../../server/credit/inputs";
 import { users } from "./auth";
 
-export const creditScoreBand = pgEnum("credit_score_band", ["poor", "fair", "good", "very_good", "excellent"]);
+export const creditScoreBand = pgEnum("credit_score_band", [
+  "poor",
+  "fair",
+  "good",
+  "very_good",
+  "excellent",
+]);
 export const creditScoreEngine = pgEnum("credit_score_engine", ["model", "rules"]);
 
 /**

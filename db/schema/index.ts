@@ -3,4 +3,5 @@ export * from "./auth";
 export * from "./chain";
 export * from "./compliance";
 export * from "./credit";
+export * from "./loans";
 export * from "./profiles";

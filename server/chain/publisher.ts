@@ -43,7 +43,8 @@ export async function startChainPublisher(deps: PublisherDeps): Promise<void> {
     retryBackoff: true,
     retryDelayMax: config.CHAIN_RETRY_DELAY_MAX_SECONDS,
     // a job's worst case: a handful of reads and the wait for its receipt
-    expireInSeconds: Math.ceil((config.CHAIN_RECEIPT_TIMEOUT_MS + 8 * config.CHAIN_RPC_TIMEOUT_MS) / 1000) + 30,
+    expireInSeconds:
+      Math.ceil((config.CHAIN_RECEIPT_TIMEOUT_MS + 8 * config.CHAIN_RPC_TIMEOUT_MS) / 1000) + 30,
     // queued jobs must outlive a long outage: an outage delays anchoring, it never drops it
     retentionSeconds: 90 * DAY_SECONDS,
     deadLetter,
@@ -76,7 +77,8 @@ export async function publishJob(deps: PublisherDeps, job: JobWithMetadata<Publi
 
   try {
     await assertEarlierWritesDone(db, row);
-    const outcome = data.kind === "score_anchor" ? await sendScore(deps, row, data) : await sendLoan(deps, row, data);
+    const outcome =
+      data.kind === "score_anchor" ? await sendScore(deps, row, data) : await sendLoan(deps, row, data);
     await db
       .update(chainTransactions)
       .set({
@@ -90,7 +92,12 @@ export async function publishJob(deps: PublisherDeps, job: JobWithMetadata<Publi
       })
       .where(eq(chainTransactions.id, row.id));
     logger.info(
-      { transactionId: row.id, kind: row.kind, txHash: outcome.txHash, alreadyOnChain: outcome.alreadyOnChain },
+      {
+        transactionId: row.id,
+        kind: row.kind,
+        txHash: outcome.txHash,
+        alreadyOnChain: outcome.alreadyOnChain,
+      },
       "chain write confirmed",
     );
   } catch (error) {
@@ -103,9 +110,16 @@ export async function publishJob(deps: PublisherDeps, job: JobWithMetadata<Publi
         updatedAt: new Date(),
       })
       .where(eq(chainTransactions.id, row.id));
-    const log = error instanceof WaitingForEarlierWrite ? logger.debug.bind(logger) : logger.warn.bind(logger);
+    const log =
+      error instanceof WaitingForEarlierWrite ? logger.debug.bind(logger) : logger.warn.bind(logger);
     log(
-      { transactionId: row.id, kind: row.kind, attempt: job.retryCount + 1, final, error: errorSummary(error) },
+      {
+        transactionId: row.id,
+        kind: row.kind,
+        attempt: job.retryCount + 1,
+        final,
+        error: errorSummary(error),
+      },
       final ? "chain write failed for good (dead-lettered)" : "chain write failed, will retry",
     );
     throw error;
@@ -129,10 +143,16 @@ async function assertEarlierWritesDone(db: Database, row: ChainTransaction): Pro
       ),
     )
     .limit(1);
-  if (earlier) throw new WaitingForEarlierWrite(`waiting for the earlier write ${earlier.id} to the same key`);
+  if (earlier)
+    throw new WaitingForEarlierWrite(`waiting for the earlier write ${earlier.id} to the same key`);
 }
 
-type Outcome = { txHash: Hex | null; blockNumber: number | null; gasUsed: number | null; alreadyOnChain: boolean };
+type Outcome = {
+  txHash: Hex | null;
+  blockNumber: number | null;
+  gasUsed: number | null;
+  alreadyOnChain: boolean;
+};
 
 function recordSent(db: Database, id: string) {
   return async (txHash: Hex) => {
@@ -151,7 +171,12 @@ async function sendScore(
   const result = await anchorScore(
     chain.clients,
     chain.addresses.scoreRegistry,
-    { subject: data.subject, score: data.score, recordHash: data.recordHash, modelVersion: data.modelVersion },
+    {
+      subject: data.subject,
+      score: data.score,
+      recordHash: data.recordHash,
+      modelVersion: data.modelVersion,
+    },
     { ...chain.send, onSent: recordSent(db, row.id) },
   );
   if (!result.alreadyAnchored) {

@@ -4,7 +4,7 @@ import type { Database } from "../../db/client";
 import { type ChainTransaction, chainTransactions, scoreAnchors } from "../../db/schema";
 import { notFound } from "../errors";
 import { type ChainScore, isScoreAnchored, readLatestScore, readScoreEvents } from "./registry";
-import type { ChainService } from "./service";
+import { type ChainService, readChain } from "./service";
 import { type JsonLike, scoreRecordHash, subjectForWallet } from "./subject";
 
 export type AddressScore = { address: string; subject: Hex; score: ChainScore | null };
@@ -12,7 +12,9 @@ export type AddressScore = { address: string; subject: Hex; score: ChainScore | 
 /** The latest score anchored for a wallet, read from the registry (public data). */
 export async function readScoreForAddress(chain: ChainService, address: string): Promise<AddressScore> {
   const subject = subjectForWallet(address);
-  const score = await readLatestScore(chain.clients.publicClient, chain.addresses.scoreRegistry, subject);
+  const score = await readChain(() =>
+    readLatestScore(chain.clients.publicClient, chain.addresses.scoreRegistry, subject),
+  );
   return { address: getAddress(address), subject, score };
 }
 
@@ -118,14 +120,17 @@ export async function verifyScoreAnchor(
     .select({ blockNumber: chainTransactions.blockNumber })
     .from(chainTransactions)
     .where(eq(chainTransactions.id, anchor.transactionId));
-  const anchored = await isScoreAnchored(publicClient, registry, recordHash);
-  const [event] = anchored
-    ? await readScoreEvents(publicClient, registry, {
-        recordHash,
-        fromBlock: BigInt(published?.blockNumber ?? 0),
-      })
-    : [];
-  const latest = event ? await readLatestScore(publicClient, registry, event.subject) : null;
+  const { anchored, event, latest } = await readChain(async () => {
+    const anchored = await isScoreAnchored(publicClient, registry, recordHash);
+    const [event] = anchored
+      ? await readScoreEvents(publicClient, registry, {
+          recordHash,
+          fromBlock: BigInt(published?.blockNumber ?? 0),
+        })
+      : [];
+    const latest = event ? await readLatestScore(publicClient, registry, event.subject) : null;
+    return { anchored, event, latest };
+  });
   const onChain = event
     ? {
         subject: event.subject,

@@ -1,4 +1,4 @@
-import { type Address, getAddress, type Hex } from "viem";
+import { type Address, BaseError, getAddress, type Hex } from "viem";
 import { type Config, chainVariables } from "../config";
 import { unavailable } from "../errors";
 import type { HealthCheck } from "../health";
@@ -64,6 +64,18 @@ export function requireChain(deps: { chain?: ChainService | null }): ChainServic
     );
   }
   return deps.chain;
+}
+
+/** Runs a read against the node; a node that cannot answer becomes a 503 CHAIN_UNREACHABLE. */
+export async function readChain<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof BaseError) {
+      throw unavailable("CHAIN_UNREACHABLE", `The blockchain node did not answer: ${error.shortMessage}`);
+    }
+    throw error;
+  }
 }
 
 /** The `blockchain` check of /api/health: answers within about two seconds and never throws. */

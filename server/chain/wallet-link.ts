@@ -18,7 +18,10 @@ export type SiweSettings = { domain: string; uri: string; chainId: number; ttlMs
  * own address; set SIWE_DOMAIN and SIWE_URI to the public host behind a proxy.
  */
 export function siweSettings(
-  config: Pick<Config, "HOST" | "PORT" | "CHAIN_ID" | "SIWE_DOMAIN" | "SIWE_URI" | "SIWE_CHALLENGE_TTL_SECONDS">,
+  config: Pick<
+    Config,
+    "HOST" | "PORT" | "CHAIN_ID" | "SIWE_DOMAIN" | "SIWE_URI" | "SIWE_CHALLENGE_TTL_SECONDS"
+  >,
 ): SiweSettings {
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
   const domain = config.SIWE_DOMAIN ?? `${host}:${config.PORT}`;
@@ -102,7 +105,10 @@ export async function linkWallet(
   const now = params.now ?? new Date();
   const fields = parseChallenge(params.message);
   if (fields.domain !== settings.domain || fields.uri !== settings.uri) {
-    throw invalidInput("SIWE_DOMAIN_MISMATCH", `The message must be for ${settings.domain} (${settings.uri})`);
+    throw invalidInput(
+      "SIWE_DOMAIN_MISMATCH",
+      `The message must be for ${settings.domain} (${settings.uri})`,
+    );
   }
   if (fields.chainId !== settings.chainId) {
     throw invalidInput("SIWE_CHAIN_MISMATCH", `The message must name chain ${settings.chainId}`);
@@ -114,7 +120,10 @@ export async function linkWallet(
     () => null,
   );
   if (!signer || signer.toLowerCase() !== fields.address.toLowerCase()) {
-    throw invalidInput("SIWE_SIGNATURE_INVALID", `The signature was not made with the key of ${fields.address}`);
+    throw invalidInput(
+      "SIWE_SIGNATURE_INVALID",
+      `The signature was not made with the key of ${fields.address}`,
+    );
   }
   const address = fields.address.toLowerCase();
 
@@ -215,16 +224,22 @@ function parseChallenge(message: string): ChallengeFields {
   }
   const { address, nonce, domain, uri, chainId, expirationTime } = fields;
   if (!address || !nonce || !domain || !uri || chainId === undefined) {
-    throw invalidInput("SIWE_MESSAGE_INVALID", "The message is not a Sign-In with Ethereum challenge from this server");
+    throw invalidInput(
+      "SIWE_MESSAGE_INVALID",
+      "The message is not a Sign-In with Ethereum challenge from this server",
+    );
   }
   return { address, nonce, domain, uri, chainId, expirationTime };
 }
 
 const walletTaken = () => conflict("WALLET_TAKEN", "This wallet is already linked to another account");
 
+/** Postgres' unique_violation, however deep the drivers wrapped it. */
 function isUniqueViolation(error: unknown): boolean {
-  for (let e: unknown = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === "23505") return true;
+  let current = error;
+  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
+    if ((current as { code?: unknown }).code === "23505") return true;
+    current = (current as { cause?: unknown }).cause;
   }
   return false;
 }

@@ -9,7 +9,12 @@ export type SanctionsStatus =
   | { loaded: true; count: number; loadedAt: Date; skippedRows: number }
   | { loaded: false; error: string };
 
-export type SanctionsReload = { count: number; loadedAt: Date; skippedRows: number; previousCount: number | null };
+export type SanctionsReload = {
+  count: number;
+  loadedAt: Date;
+  skippedRows: number;
+  previousCount: number | null;
+};
 
 /**
  * The sanctions list this instance screens against. It starts loading when created; a failed load is logged
@@ -51,7 +56,10 @@ export function createSanctionsRegistry(dir: string, logger: Logger): SanctionsR
 
   const initial = serially(load).catch((error: unknown) => {
     lastError = error instanceof Error ? error.message : String(error);
-    logger.error({ err: error, dir }, "sanctions list not loaded: every KYC screening goes to review until a reload succeeds");
+    logger.error(
+      { err: error, dir },
+      "sanctions list not loaded: every KYC screening goes to review until a reload succeeds",
+    );
   });
 
   return {
@@ -62,7 +70,12 @@ export function createSanctionsRegistry(dir: string, logger: Logger): SanctionsR
     async status() {
       await initial;
       return current
-        ? { loaded: true, count: current.index.count, loadedAt: current.index.loadedAt, skippedRows: current.skippedRows }
+        ? {
+            loaded: true,
+            count: current.index.count,
+            loadedAt: current.index.loadedAt,
+            skippedRows: current.skippedRows,
+          }
         : { loaded: false, error: lastError };
     },
     reload: () =>

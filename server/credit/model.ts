@@ -4,16 +4,18 @@ import type { EnginePreference } from "./engine";
 import type { ScoreEngine } from "./inputs";
 import { PROFILE_FIELD_FOR_INPUT } from "./profile-inputs";
 import { RULES_REASONS, RULES_VERSION, RULES_WEIGHTS } from "./rules";
+import type { ModelCard } from "./schemas";
 import type { ScorecardArtifact } from "./scorecard/artifact";
 import { FEATURES, featureSpec } from "./scorecard/features";
 import { DEFAULT_SCORECARD_PATH, loadScorecard } from "./scorecard/load";
-import type { ModelCard } from "./schemas";
 
 /**
  * Loads the scorecard named by SCORECARD_PATH (the committed artifact by default) once, at start. No file
  * means null, and the rules engine scores; a file that is not a valid scorecard stops start-up.
  */
-export async function loadScoringModel(config: Pick<Config, "SCORECARD_PATH">): Promise<ScorecardArtifact | null> {
+export async function loadScoringModel(
+  config: Pick<Config, "SCORECARD_PATH">,
+): Promise<ScorecardArtifact | null> {
   const path = config.SCORECARD_PATH ?? DEFAULT_SCORECARD_PATH;
   try {
     return await loadScorecard(path);
@@ -29,9 +31,14 @@ export type EngineChoice = { engine: ScoreEngine; version: string; reason: strin
 
 /** Which engine scores, with what version, and why. */
 export function engineInUse(scorecard: ScorecardArtifact | null, preference: EnginePreference): EngineChoice {
-  if (preference === "rules") return { engine: "rules", version: RULES_VERSION, reason: "SCORING_ENGINE=rules" };
+  if (preference === "rules")
+    return { engine: "rules", version: RULES_VERSION, reason: "SCORING_ENGINE=rules" };
   if (!scorecard) {
-    return { engine: "rules", version: RULES_VERSION, reason: "no scorecard artifact installed; rules engine as fallback" };
+    return {
+      engine: "rules",
+      version: RULES_VERSION,
+      reason: "no scorecard artifact installed; rules engine as fallback",
+    };
   }
   return { engine: "model", version: scorecard.version, reason: "scorecard loaded" };
 }
@@ -52,7 +59,9 @@ export function checkModel(scorecard: ScorecardArtifact | null, preference: Engi
 
 const reasonCodes = (texts: { code: string; description: string }[]) => {
   const seen = new Map(texts.map((text) => [text.code, text.description]));
-  return [...seen].map(([code, description]) => ({ code, description })).sort((a, b) => a.code.localeCompare(b.code));
+  return [...seen]
+    .map(([code, description]) => ({ code, description }))
+    .sort((a, b) => a.code.localeCompare(b.code));
 };
 
 /** The model card: what scores on this server and how; aggregates only, never a training row. */
@@ -98,9 +107,16 @@ export function modelCard(scorecard: ScorecardArtifact | null, preference: Engin
       },
       fairLending: scorecard.fairLending,
       reasonCodes: reasonCodes(
-        FEATURES.filter((spec) => !spec.protectedCharacteristic).flatMap((spec) => [spec.reason, spec.missingReason]),
+        FEATURES.filter((spec) => !spec.protectedCharacteristic).flatMap((spec) => [
+          spec.reason,
+          spec.missingReason,
+        ]),
       ),
     },
-    rules: { version: RULES_VERSION, weights: { ...RULES_WEIGHTS }, reasonCodes: reasonCodes(Object.values(RULES_REASONS)) },
+    rules: {
+      version: RULES_VERSION,
+      weights: { ...RULES_WEIGHTS },
+      reasonCodes: reasonCodes(Object.values(RULES_REASONS)),
+    },
   };
 }

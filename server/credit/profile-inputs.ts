@@ -118,7 +118,9 @@ export function profileToInputs(
 
 /** The 4xx for a profile too thin to score, naming the missing fields as the profile names them. */
 export function insufficientData(missing: readonly RequiredInput[]) {
-  const fields = REQUIRED_INPUTS.filter((key) => missing.includes(key)).map((key) => PROFILE_FIELD_FOR_INPUT[key]);
+  const fields = REQUIRED_INPUTS.filter((key) => missing.includes(key)).map(
+    (key) => PROFILE_FIELD_FOR_INPUT[key],
+  );
   return invalidInput(
     "INSUFFICIENT_DATA",
     `Not enough data to calculate a score: fill in ${fields.join(", ")} in the financial profile`,

@@ -4,9 +4,9 @@ import { scoreInputsSchema, scoreResultSchema } from "./inputs";
 
 /** A score as the API returns it: the engine's result and when it was calculated. */
 export const simulatedScoreSchema = scoreResultSchema.extend({
-  missingInputs: z
-    .array(z.string())
-    .meta({ description: "Inputs the engine uses that were unknown, scored as the engine treats a missing value" }),
+  missingInputs: z.array(z.string()).meta({
+    description: "Inputs the engine uses that were unknown, scored as the engine treats a missing value",
+  }),
   calculatedAt: z.date(),
 });
 export type SimulatedScore = z.infer<typeof simulatedScoreSchema>;
@@ -23,7 +23,10 @@ export type ScoreRecord = z.infer<typeof scoreRecordSchema>;
 
 export const scoreHistorySchema = z.object({
   items: z.array(scoreRecordSchema),
-  nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last" }),
+  nextCursor: z
+    .string()
+    .nullable()
+    .meta({ description: "Pass as `cursor` for the next page; null on the last" }),
 });
 export type ScoreHistory = z.infer<typeof scoreHistorySchema>;
 
@@ -97,7 +100,13 @@ export const modelCardSchema = z.object({
         }),
       ),
       excludedFeatures: z.array(z.object({ id: z.string(), reason: z.string() })),
-      scaling: z.object({ pdo: z.number(), baseScore: z.number(), baseOdds: z.number(), minScore: z.number(), maxScore: z.number() }),
+      scaling: z.object({
+        pdo: z.number(),
+        baseScore: z.number(),
+        baseOdds: z.number(),
+        minScore: z.number(),
+        maxScore: z.number(),
+      }),
       metrics: z.object({ train: metricsSchema, holdout: metricsSchema }),
       provenance: z.object({
         name: z.string(),

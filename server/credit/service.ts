@@ -2,9 +2,9 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { type CreditScore, creditScores, financialProfiles } from "../../db/schema";
 import { appendAudit, type RequestMeta } from "../audit/log";
-import { type EnginePreference, computeScore } from "./engine";
+import { computeScore, type EnginePreference } from "./engine";
 import { requiredInputs, type ScoreInputs, type ScoreResult } from "./inputs";
-import { platformPaymentRecord, EMPTY_PAYMENT_RECORD } from "./payment-record";
+import { EMPTY_PAYMENT_RECORD, platformPaymentRecord } from "./payment-record";
 import {
   insufficientData,
   profileToInputs,
@@ -94,7 +94,11 @@ export function toCalculatedScore(row: CreditScore): CalculatedScore {
  * Scores a hypothetical profile (the profile's fields; omitted means unknown) with the server's engine and
  * stores nothing. The platform record and the chain are not read: the caller supposes everything.
  */
-export function simulateScore(input: SimulateInput, deps: ScoringDeps, now: Date = new Date()): SimulatedScore {
+export function simulateScore(
+  input: SimulateInput,
+  deps: ScoringDeps,
+  now: Date = new Date(),
+): SimulatedScore {
   const profile = {
     dateOfBirth: input.dateOfBirth ?? null,
     annualIncomeCents: input.annualIncome ?? null,

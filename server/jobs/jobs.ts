@@ -38,7 +38,12 @@ export type Jobs = {
   /** Runs `handler` for each job, one job per fetch; does nothing when workers are disabled. */
   work<T extends object>(name: string, handler: JobHandler<T>, options?: WorkerOptions): Promise<void>;
   /** Enqueues inside `db` (pass the transaction of the domain write). Returns the job id. */
-  send<T extends object>(db: Database, name: string, data: T, options?: Omit<SendOptions, "db">): Promise<string>;
+  send<T extends object>(
+    db: Database,
+    name: string,
+    data: T,
+    options?: Omit<SendOptions, "db">,
+  ): Promise<string>;
 };
 
 export function createJobs(connection: DatabaseConnection, settings: JobsSettings, logger: Logger): Jobs {

@@ -41,7 +41,8 @@ async function signUp(options: { profile?: object; base?: string } = {}) {
     body: { email: uniqueEmail("credit"), password: TEST_PASSWORD, name: "Credit User" },
   });
   const token = body.token as string;
-  if (options.profile) expect((await rest("PATCH", "/profile", { base, token, body: options.profile })).status).toBe(200);
+  if (options.profile)
+    expect((await rest("PATCH", "/profile", { base, token, body: options.profile })).status).toBe(200);
   return { token, id: body.user.id as string };
 }
 
@@ -71,9 +72,13 @@ describe("credit over REST", () => {
     expect(page.status).toBe(200);
     expect(page.body.items.map((item: { id: string }) => item.id)).toEqual([second.body.id]);
     expect(page.body.items[0].inputs.revolvingUtilization).toBe(0.2);
-    const next = await rest("GET", `/credit/history?limit=1&cursor=${encodeURIComponent(page.body.nextCursor)}`, {
-      token,
-    });
+    const next = await rest(
+      "GET",
+      `/credit/history?limit=1&cursor=${encodeURIComponent(page.body.nextCursor)}`,
+      {
+        token,
+      },
+    );
     expect(next.body).toEqual({ items: [expect.objectContaining({ id: first.body.id })], nextCursor: null });
     expect((await rest("GET", "/credit/latest", { token })).body.id).toBe(second.body.id);
   });
@@ -83,7 +88,11 @@ describe("credit over REST", () => {
     const response = await rest("POST", "/credit/calculate-score", { token });
     expect(response.status).toBe(400);
     expect(response.body.code).toBe("INSUFFICIENT_DATA");
-    expect(response.body.details.fields).toEqual(["pastDue30to59", "pastDue60to89", "revolvingUtilizationPercent"]);
+    expect(response.body.details.fields).toEqual([
+      "pastDue30to59",
+      "pastDue60to89",
+      "revolvingUtilizationPercent",
+    ]);
     expect(response.body.message).toContain("revolvingUtilizationPercent");
     expect((await rest("GET", "/credit/latest", { token })).body.code).toBe("NO_SCORE");
     expect((await rest("GET", "/credit/history", { token })).body.items).toEqual([]);
@@ -97,10 +106,16 @@ describe("credit over REST", () => {
     });
     expect(simulated.status).toBe(200);
     expect(simulated.body.id).toBeUndefined();
-    const paidDown = await rest("POST", "/credit/simulate", { token, body: { ...FULL_PROFILE, revolvingUtilizationPercent: 5 } });
+    const paidDown = await rest("POST", "/credit/simulate", {
+      token,
+      body: { ...FULL_PROFILE, revolvingUtilizationPercent: 5 },
+    });
     expect(paidDown.body.score).toBeGreaterThanOrEqual(simulated.body.score);
     expect((await rest("GET", "/credit/history", { token })).body.items).toEqual([]);
-    const bad = await rest("POST", "/credit/simulate", { token, body: { ...FULL_PROFILE, annualIncome: "lots" } });
+    const bad = await rest("POST", "/credit/simulate", {
+      token,
+      body: { ...FULL_PROFILE, annualIncome: "lots" },
+    });
     expect(bad.status).toBe(400);
     const card = await rest("GET", "/credit/model");
     expect(card.status).toBe(200);
@@ -124,13 +139,17 @@ describe("credit over REST", () => {
     const owner = await signUp({ profile: FULL_PROFILE });
     const scored = (await rest("POST", "/credit/calculate-score", { token: owner.token })).body;
     const other = await signUp();
-    expect((await rest("GET", `/credit/history?userId=${owner.id}`, { token: other.token })).status).toBe(403);
+    expect((await rest("GET", `/credit/history?userId=${owner.id}`, { token: other.token })).status).toBe(
+      403,
+    );
     expect((await rest("GET", `/credit/latest?userId=${owner.id}`, { token: other.token })).status).toBe(403);
     const underwriter = await signUp();
     await setRole(deps, underwriter.id, "underwriter");
     const seen = await rest("GET", `/credit/latest?userId=${owner.id}`, { token: underwriter.token });
     expect(seen).toMatchObject({ status: 200, body: { id: scored.id } });
-    expect((await rest("GET", "/credit/history?userId=not-a-uuid", { token: underwriter.token })).status).toBe(400);
+    expect(
+      (await rest("GET", "/credit/history?userId=not-a-uuid", { token: underwriter.token })).status,
+    ).toBe(400);
   });
 
   it("refuses anonymous callers with 401", async () => {
@@ -181,9 +200,16 @@ describe("start-up", () => {
   it("stops with a clear message when the scorecard artifact is invalid", async () => {
     const dir = mkdtempSync(join(tmpdir(), "blockscore-start-"));
     const path = join(dir, "scorecard.json");
-    writeFileSync(path, "{ \"format\": \"blockscore.scorecard/1\" }");
+    writeFileSync(path, '{ "format": "blockscore.scorecard/1" }');
     const child = Bun.spawn(["bun", join(import.meta.dir, "..", "..", "server", "main.ts")], {
-      env: { ...process.env, SCORECARD_PATH: path, DATA_DIR: dir, PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: "" },
+      env: {
+        ...process.env,
+        SCORECARD_PATH: path,
+        DATA_DIR: dir,
+        PORT: "0",
+        LOG_LEVEL: "silent",
+        DATABASE_URL: "",
+      },
       stdout: "pipe",
       stderr: "pipe",
     });

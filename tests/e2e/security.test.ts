@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { eq, sql } from "drizzle-orm";
+import { eq, min, sql } from "drizzle-orm";
 import type { DatabaseConnection } from "../../db/client";
-import { users } from "../../db/schema";
+import { auditLog, users } from "../../db/schema";
 import { consoleOtpSender } from "../../server/auth/otp-sender";
 import type { AppDeps } from "../../server/context";
 import { startTestServer, type TestServer, testDeps } from "../helpers/app";
@@ -229,7 +229,6 @@ describe("audit verification over HTTP", () => {
 });
 
 async function firstSeq(connection: DatabaseConnection): Promise<number> {
-  const result = await connection.db.execute(sql`select min(seq) as seq from audit_log`);
-  const rows = ("rows" in result ? result.rows : result) as { seq: number | string }[];
-  return Number(rows[0]?.seq);
+  const [row] = await connection.db.select({ seq: min(auditLog.seq) }).from(auditLog);
+  return Number(row?.seq);
 }

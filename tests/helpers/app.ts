@@ -14,7 +14,13 @@ import { sharedTestDatabase } from "./database";
 /** Test configuration: Redis from the environment when the suite runs against real services. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   const redis = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
-  return loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", RATE_LIMIT_GENERAL: "100000/60", ...redis, ...overrides });
+  return loadConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    RATE_LIMIT_GENERAL: "100000/60",
+    ...redis,
+    ...overrides,
+  });
 }
 
 /** Each call gets its own rate-limit budgets unless given a prefix to share (as two instances of one deployment do). */
@@ -37,6 +43,7 @@ export function testRequest(overrides: Partial<RequestInfo> = {}): RequestInfo {
     ip: "203.0.113.10",
     userAgent: "bun-test",
     token: null,
+    idempotencyKey: null,
     actorId: null,
     setHeader: () => {},
     ...overrides,

@@ -40,7 +40,11 @@ describe("credit.calculateScore", () => {
 
     const [row] = await deps.db.select().from(creditScores).where(eq(creditScores.id, result.id));
     expect(row).toMatchObject({ userId: user.id, score: result.score, engine: "model" });
-    expect(row?.inputs).toMatchObject({ monthlyIncome: 6000, monthlyDebtPayments: 1500, revolvingUtilization: 0.2 });
+    expect(row?.inputs).toMatchObject({
+      monthlyIncome: 6000,
+      monthlyDebtPayments: 1500,
+      revolvingUtilization: 0.2,
+    });
     expect(row?.inputs.age).toBeGreaterThanOrEqual(45);
     const latest = await caller.credit.latest({});
     expect(latest).toMatchObject({ id: result.id, score: result.score });
@@ -79,7 +83,12 @@ describe("credit.calculateScore", () => {
     const capped = await testDeps({ RATE_LIMIT_SCORE: "2/86400" });
     const { token } = await scoredUser(capped);
     const headers: Record<string, string> = {};
-    const caller = await callerFor(capped, { token, setHeader: (name, value) => void (headers[name] = value) });
+    const caller = await callerFor(capped, {
+      token,
+      setHeader: (name, value) => {
+        headers[name] = value;
+      },
+    });
     await caller.credit.calculateScore();
     await caller.credit.calculateScore();
     await expect(caller.credit.calculateScore()).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
@@ -121,7 +130,11 @@ describe("credit.calculateScore", () => {
     const health = await (await callerFor(deps)).health.check();
     expect(health.checks.model).toMatchObject({
       status: "ok",
-      info: { engine: "model", version: deps.scorecard?.version, holdoutAuc: deps.scorecard?.metrics.holdout.auc },
+      info: {
+        engine: "model",
+        version: deps.scorecard?.version,
+        holdoutAuc: deps.scorecard?.metrics.holdout.auc,
+      },
     });
   });
 
@@ -217,7 +230,9 @@ describe("credit.history and credit.latest", () => {
 
   it("rejects a cursor it did not issue and a limit out of range", async () => {
     const { caller } = await registerTestUser(deps);
-    await expect(caller.credit.history({ cursor: "not-a-cursor" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.credit.history({ cursor: "not-a-cursor" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
     await expect(caller.credit.history({ limit: 0 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(caller.credit.history({ limit: 101 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
@@ -251,7 +266,9 @@ describe("credit.history and credit.latest", () => {
       expect((await caller.credit.history({ userId: owner.user.id })).items.map((item) => item.id)).toEqual([
         scored.id,
       ]);
-      await expect(caller.credit.latest({ userId: other.user.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+      await expect(caller.credit.latest({ userId: other.user.id })).rejects.toMatchObject({
+        code: "NOT_FOUND",
+      });
     }
   });
 });
@@ -278,10 +295,14 @@ describe("credit.simulate", () => {
   it("never lowers the score when the card is paid down", async () => {
     const { caller } = await registerTestUser(deps);
     for (const engine of [deps, await testDeps({ SCORING_ENGINE: "rules" })]) {
-      const scoped = engine === deps ? caller : await callerFor(engine, { token: (await registerTestUser(engine)).token });
+      const scoped =
+        engine === deps ? caller : await callerFor(engine, { token: (await registerTestUser(engine)).token });
       let previous = 0;
       for (const percent of [250, 120, 100, 90, 75, 60, 50, 40, 30, 20, 10, 5, 1, 0]) {
-        const { score } = await scoped.credit.simulate({ ...hypothetical, revolvingUtilizationPercent: percent });
+        const { score } = await scoped.credit.simulate({
+          ...hypothetical,
+          revolvingUtilizationPercent: percent,
+        });
         expect(score).toBeGreaterThanOrEqual(previous);
         previous = score;
       }
@@ -290,7 +311,11 @@ describe("credit.simulate", () => {
 
   it("accepts money as numbers or decimal strings, treats omitted fields as unknown, and refuses thin data", async () => {
     const { caller } = await registerTestUser(deps);
-    const asNumbers = await caller.credit.simulate({ ...hypothetical, annualIncome: 72000, monthlyDebtPayments: 1500 });
+    const asNumbers = await caller.credit.simulate({
+      ...hypothetical,
+      annualIncome: 72000,
+      monthlyDebtPayments: 1500,
+    });
     expect(asNumbers.score).toBe((await caller.credit.simulate(hypothetical)).score);
     const { dependants: _omitted, ...withoutDependants } = hypothetical;
     expect((await caller.credit.simulate(withoutDependants)).missingInputs).toEqual(["dependants"]);
@@ -298,7 +323,9 @@ describe("credit.simulate", () => {
     await expect(caller.credit.simulate({ ...hypothetical, annualIncome: "12.345" })).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
-    await expect(caller.credit.simulate({ ...hypothetical, dateOfBirth: "2020-01-01" })).rejects.toMatchObject({
+    await expect(
+      caller.credit.simulate({ ...hypothetical, dateOfBirth: "2020-01-01" }),
+    ).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
   });

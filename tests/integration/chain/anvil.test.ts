@@ -20,7 +20,7 @@ describe("local anvil", () => {
     const subject = subjectForUser("restart-user", salt);
     const recordHash = scoreRecordHash({ userId: "restart-user", score: 655 }, salt);
     await anchorScore(c.clients, c.scoreRegistry, { subject, score: 655, recordHash, modelVersion: "v1" });
-    const before = await c.clients.publicClient.getBlockNumber();
+    const before = await c.clients.publicClient.getBlockNumber({ cacheTime: 0 });
     const { port, rpcUrl } = c.anvil;
 
     await c.anvil.stop();
@@ -29,7 +29,7 @@ describe("local anvil", () => {
     await c.restart();
 
     expect(c.anvil.rpcUrl).toBe(rpcUrl);
-    expect(await c.clients.publicClient.getBlockNumber()).toBe(before);
+    expect(await c.clients.publicClient.getBlockNumber({ cacheTime: 0 })).toBe(before);
     expect((await readLatestScore(c.clients.publicClient, c.scoreRegistry, subject))?.score).toBe(655);
     expect(await readScoreEvents(c.clients.publicClient, c.scoreRegistry, { subject })).toHaveLength(1);
     // the signer's nonce survived too, so the next write goes through

@@ -63,7 +63,10 @@ describe("wallet linking with Sign-In with Ethereum", () => {
   test("consent can be declined: the wallet is linked, scores stay under a salted subject", async () => {
     const { caller } = await registerTestUser(deps);
     const wallet = newWallet();
-    const linked = await caller.wallet.link({ ...(await signedChallenge(caller, wallet)), anchorConsent: false });
+    const linked = await caller.wallet.link({
+      ...(await signedChallenge(caller, wallet)),
+      anchorConsent: false,
+    });
     expect(linked.anchorConsent).toBe(false);
   });
 
@@ -106,7 +109,9 @@ describe("wallet linking with Sign-In with Ethereum", () => {
     const second = await registerTestUser(deps);
     const wallet = newWallet();
     await first.caller.wallet.link(await signedChallenge(first.caller, wallet));
-    await expect(second.caller.wallet.link(await signedChallenge(second.caller, wallet))).rejects.toMatchObject({
+    await expect(
+      second.caller.wallet.link(await signedChallenge(second.caller, wallet)),
+    ).rejects.toMatchObject({
       code: "CONFLICT",
       cause: { code: "WALLET_TAKEN" },
     });
@@ -130,7 +135,10 @@ describe("wallet linking with Sign-In with Ethereum", () => {
     const { message } = await caller.wallet.challenge({ address: wallet.address });
     const forOtherSite = message.replace("app.blockscore.test wants", "evil.test wants");
     await expect(
-      caller.wallet.link({ message: forOtherSite, signature: await wallet.signMessage({ message: forOtherSite }) }),
+      caller.wallet.link({
+        message: forOtherSite,
+        signature: await wallet.signMessage({ message: forOtherSite }),
+      }),
     ).rejects.toMatchObject({ cause: { code: "SIWE_DOMAIN_MISMATCH" } });
     const reworded = message.replace("Link this wallet", "Link that wallet");
     await expect(
@@ -162,8 +170,12 @@ describe("wallet linking with Sign-In with Ethereum", () => {
 
   test("bad input is a 400 and anonymous callers are refused", async () => {
     const { caller } = await registerTestUser(deps);
-    await expect(caller.wallet.challenge({ address: "0x123" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await expect(caller.wallet.link({ message: "x", signature: "0xzz" as `0x${string}` })).rejects.toMatchObject({
+    await expect(caller.wallet.challenge({ address: "0x123" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await expect(
+      caller.wallet.link({ message: "x", signature: "0xzz" as `0x${string}` }),
+    ).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
     const anonymous = await callerFor(deps);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "bun:test";
-import { DomainError } from "../../../server/errors";
 import { EMPTY_PAYMENT_RECORD, type PaymentRecord } from "../../../server/credit/payment-record";
 import {
   ageOn,
@@ -7,6 +6,7 @@ import {
   profileToInputs,
   type ScoringProfile,
 } from "../../../server/credit/profile-inputs";
+import { DomainError } from "../../../server/errors";
 
 const PROFILE: ScoringProfile = {
   dateOfBirth: "1980-03-15",
@@ -52,7 +52,12 @@ describe("profileToInputs", () => {
   });
 
   it("adds the platform record to the declared counters", () => {
-    const record: PaymentRecord = { onTimeInstalments: 10, lateInstalments: 2, defaultedLoans: 1, openLoans: 1 };
+    const record: PaymentRecord = {
+      onTimeInstalments: 10,
+      lateInstalments: 2,
+      defaultedLoans: 1,
+      openLoans: 1,
+    };
     expect(profileToInputs(PROFILE, record, null, AT)).toMatchObject({
       pastDue30to59: 3,
       pastDue60to89: 0,
@@ -68,21 +73,36 @@ describe("profileToInputs", () => {
   });
 
   it("leaves an undeclared counter unknown rather than standing the platform record in for it", () => {
-    const record: PaymentRecord = { onTimeInstalments: 0, lateInstalments: 1, defaultedLoans: 0, openLoans: 2 };
-    const inputs = profileToInputs({ ...PROFILE, pastDue30to59: null, openCreditLines: null }, record, null, AT);
+    const record: PaymentRecord = {
+      onTimeInstalments: 0,
+      lateInstalments: 1,
+      defaultedLoans: 0,
+      openLoans: 2,
+    };
+    const inputs = profileToInputs(
+      { ...PROFILE, pastDue30to59: null, openCreditLines: null },
+      record,
+      null,
+      AT,
+    );
     expect(inputs.pastDue30to59).toBeNull();
     expect(inputs.openCreditLines).toBeNull();
   });
 
   it("takes the wallet's on-chain activity when there is one", () => {
-    const inputs = profileToInputs(PROFILE, EMPTY_PAYMENT_RECORD, { walletAgeDays: 400, walletTxCount: 12 }, AT);
+    const inputs = profileToInputs(
+      PROFILE,
+      EMPTY_PAYMENT_RECORD,
+      { walletAgeDays: 400, walletTxCount: 12 },
+      AT,
+    );
     expect(inputs).toMatchObject({ walletAgeDays: 400, walletTxCount: 12 });
   });
 
   it("refuses an applicant under 18", () => {
-    expect(() => profileToInputs({ ...PROFILE, dateOfBirth: "2010-01-01" }, EMPTY_PAYMENT_RECORD, null, AT)).toThrow(
-      DomainError,
-    );
+    expect(() =>
+      profileToInputs({ ...PROFILE, dateOfBirth: "2010-01-01" }, EMPTY_PAYMENT_RECORD, null, AT),
+    ).toThrow(DomainError);
   });
 });
 

@@ -1,0 +1,249 @@
+import { amlConfig } from "../server/compliance/aml-service";
+import type { Context } from "../server/context";
+import { applyForLoan } from "../server/loans/apply";
+import { requireIdempotencyKey } from "../server/loans/idempotency";
+import { ledgerTrialBalance } from "../server/loans/ledger";
+import { getLoanDetail, listOwnLoans, loanDetail, underwritingQueue } from "../server/loans/queries";
+import { repayLoan } from "../server/loans/repay";
+import {
+  applyInputSchema,
+  calculateInputSchema,
+  decisionInputSchema,
+  idempotencyHeaders,
+  ledgerInputSchema,
+  listLoansInputSchema,
+  loanDetailSchema,
+  loanIdInput,
+  loanPageSchema,
+  loanSchema,
+  queueInputSchema,
+  rejectInputSchema,
+  repayInputSchema,
+  repaymentSchema,
+  termsSchema,
+  trialBalanceSchema,
+} from "../server/loans/schemas";
+import { loanSettings } from "../server/loans/settings";
+import { calculateTerms } from "../server/loans/terms";
+import { toLoanView } from "../server/loans/views";
+import { approveLoan, disburseLoan, rejectLoan, withdrawLoan } from "../server/loans/workflow";
+import { protectedProcedure, roleProcedure, router } from "../server/trpc";
+
+const tags = ["loans"];
+/** Underwriters and admins: the queue and the decisions. */
+const underwriterProcedure = roleProcedure("underwriter", "admin");
+const outbox = (ctx: Context) => ({ chain: ctx.chain, jobs: ctx.jobs });
+
+export const loansRouter = router({
+  calculate: protectedProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/loans/calculate",
+        tags,
+        summary: "Quote terms: APR, payment, schedule and disclosure (stores nothing)",
+        description:
+          "Without apr, the APR comes from your latest credit score's band (422 SCORE_MISSING before the first score).",
+        protect: true,
+      },
+    })
+    .input(calculateInputSchema)
+    .output(termsSchema)
+    .mutation(({ ctx, input }) =>
+      calculateTerms(ctx.db, loanSettings(ctx.config), ctx.user.id, {
+        amountCents: input.amount,
+        termMonths: input.termMonths,
+        scheduleType: input.scheduleType,
+        aprBasisPoints: input.apr,
+      }),
+    ),
+
+  // `apply` is a reserved word in tRPC routers (procedures are callable proxies), hence `submit`; REST keeps /loans/apply.
+  submit: protectedProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/loans/apply",
+        tags,
+        summary: "Apply for a loan (idempotent by the Idempotency-Key header)",
+        description:
+          "A retry with the same key and body returns the first answer and makes no second loan; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. Each eligibility refusal is a 422 with its own code.",
+        protect: true,
+        requestHeaders: idempotencyHeaders,
+      },
+    })
+    .input(applyInputSchema)
+    .output(loanSchema)
+    .mutation(async ({ ctx, input }) => {
+      const { loan } = await applyForLoan(
+        ctx.db,
+        ctx.request,
+        { settings: loanSettings(ctx.config), outbox: outbox(ctx) },
+        {
+          userId: ctx.user.id,
+          idempotencyKey: requireIdempotencyKey(input.idempotencyKey, ctx.request.idempotencyKey),
+          amountCents: input.amount,
+          termMonths: input.termMonths,
+          purpose: input.purpose,
+          scheduleType: input.scheduleType,
+        },
+      );
+      return loan;
+    }),
+
+  list: protectedProcedure
+    .meta({
+      openapi: { method: "GET", path: "/loans", tags, summary: "Your loans, newest first", protect: true },
+    })
+    .input(listLoansInputSchema)
+    .output(loanPageSchema)
+    .query(({ ctx, input }) => listOwnLoans(ctx.db, ctx.user.id, input)),
+
+  // Before `get`: REST routes match in this order, and "queue" is not a loan id.
+  queue: underwriterProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/loans/queue",
+        tags,
+        summary: "Submitted applications waiting for a decision, oldest first",
+        protect: true,
+      },
+    })
+    .input(queueInputSchema)
+    .output(loanPageSchema)
+    .query(({ ctx, input }) => underwritingQueue(ctx.db, input)),
+
+  get: protectedProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/loans/{id}",
+        tags,
+        summary: "One loan with its schedule, payments, outstanding balance and history",
+        description: "Your own; underwriters and admins may read any. Another user's loan is a 404.",
+        protect: true,
+      },
+    })
+    .input(loanIdInput)
+    .output(loanDetailSchema)
+    .query(({ ctx, input }) => getLoanDetail(ctx.db, ctx.user, input.id)),
+
+  withdraw: protectedProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/loans/{id}/withdraw",
+        tags,
+        summary: "Withdraw your application (submitted or approved only)",
+        protect: true,
+      },
+    })
+    .input(decisionInputSchema)
+    .output(loanSchema)
+    .mutation(async ({ ctx, input }) =>
+      toLoanView(
+        await withdrawLoan(ctx.db, ctx.request, outbox(ctx), ctx.user, { loanId: input.id, reason: input.reason }),
+      ),
+    ),
+
+  approve: underwriterProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/loans/{id}/approve",
+        tags,
+        summary: "Approve a submitted application; its terms and schedule are fixed now",
+        protect: true,
+      },
+    })
+    .input(decisionInputSchema)
+    .output(loanDetailSchema)
+    .mutation(async ({ ctx, input }) =>
+      loanDetail(
+        ctx.db,
+        await approveLoan(ctx.db, ctx.request, outbox(ctx), ctx.user, { loanId: input.id, reason: input.reason }),
+      ),
+    ),
+
+  reject: underwriterProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/loans/{id}/reject",
+        tags,
+        summary: "Reject a submitted application, with the reason the applicant is given",
+        protect: true,
+      },
+    })
+    .input(rejectInputSchema)
+    .output(loanSchema)
+    .mutation(async ({ ctx, input }) =>
+      toLoanView(await rejectLoan(ctx.db, ctx.request, outbox(ctx), ctx.user, { loanId: input.id, reason: input.reason })),
+    ),
+
+  disburse: underwriterProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/loans/{id}/disburse",
+        tags,
+        summary: "Pay out an approved loan; the schedule's due dates start now",
+        protect: true,
+      },
+    })
+    .input(decisionInputSchema)
+    .output(loanDetailSchema)
+    .mutation(async ({ ctx, input }) =>
+      loanDetail(
+        ctx.db,
+        await disburseLoan(ctx.db, ctx.request, { outbox: outbox(ctx), aml: amlConfig(ctx.config) }, ctx.user, {
+          loanId: input.id,
+          reason: input.reason,
+        }),
+      ),
+    ),
+
+  repay: protectedProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/loans/{id}/repayments",
+        tags,
+        summary: "Repay (idempotent by the Idempotency-Key header): due instalments first, interest before principal",
+        description: "More than the outstanding balance is 422 OVERPAYMENT; paying it all closes the loan as repaid.",
+        protect: true,
+        requestHeaders: idempotencyHeaders,
+      },
+    })
+    .input(repayInputSchema)
+    .output(repaymentSchema)
+    .mutation(async ({ ctx, input }) => {
+      const { repayment } = await repayLoan(
+        ctx.db,
+        ctx.request,
+        { outbox: outbox(ctx), aml: amlConfig(ctx.config), delinquency: loanSettings(ctx.config).delinquency },
+        ctx.user,
+        {
+          loanId: input.id,
+          amountCents: input.amount,
+          idempotencyKey: requireIdempotencyKey(input.idempotencyKey, ctx.request.idempotencyKey),
+        },
+      );
+      return repayment;
+    }),
+
+  ledgerBalance: roleProcedure("admin")
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/admin/ledger/balance",
+        tags: ["admin"],
+        summary: "Trial balance of the loans ledger: debits and credits per account",
+        protect: true,
+      },
+    })
+    .input(ledgerInputSchema)
+    .output(trialBalanceSchema)
+    .query(({ ctx, input }) => ledgerTrialBalance(ctx.db, input)),
+});

@@ -1,0 +1,300 @@
+import { and, asc, desc, eq, gt, type SQL } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { type KycApplicationRow, kycApplications, type StoredKycCheck, users } from "../../db/schema";
+import { appendAudit, type RequestMeta } from "../audit/log";
+import type { Config } from "../config";
+import { conflict, forbidden, notFound } from "../errors";
+import {
+  type KycCheck,
+  type KycCheckName,
+  type KycStatus,
+  runKycChecks,
+  type SanctionsCheck,
+} from "./kyc-checks";
+import type { ScreeningIndex } from "./sanctions/screen";
+import type { KycSubmissionInput } from "./schemas";
+
+/** A user's KYC state: their latest application's status, or `not_submitted`. */
+export type KycState = "not_submitted" | KycApplicationRow["status"];
+export type PublicKycCheck = { name: KycCheckName; result: KycCheck["result"]; detail: string };
+
+export type KycSettings = {
+  sanctionsIndex: ScreeningIndex | null;
+  highRiskCountries: readonly string[];
+  sanctionsThreshold: number;
+  onHighRiskCountry: "fail" | "review";
+  now?: Date;
+};
+
+export function kycSettings(config: Config, sanctionsIndex: ScreeningIndex | null): KycSettings {
+  return {
+    sanctionsIndex,
+    highRiskCountries: config.HIGH_RISK_COUNTRIES,
+    sanctionsThreshold: config.SANCTIONS_MATCH_THRESHOLD,
+    onHighRiskCountry: config.KYC_HIGH_RISK_COUNTRY_OUTCOME,
+  };
+}
+
+function storedCheck(check: KycCheck | SanctionsCheck): StoredKycCheck {
+  const { name, result, detail } = check;
+  return "matches" in check ? { name, result, detail, matches: check.matches } : { name, result, detail };
+}
+
+/**
+ * The applicant's view of a check. A sanctions match is not disclosed to the person screened (which entry, which
+ * program, how close): that would help them get round the screening. The reviewer sees it all.
+ */
+function publicCheck(check: StoredKycCheck): PublicKycCheck {
+  const name = check.name;
+  if (name === "sanctions" && (check.matches?.length ?? 0) > 0) {
+    const detail =
+      check.result === "fail"
+        ? "The application cannot be accepted after sanctions screening"
+        : "Your name needs a manual sanctions screening check by a compliance officer";
+    return { name, result: check.result, detail };
+  }
+  return { name, result: check.result, detail: check.detail };
+}
+
+async function latestApplication(db: Database, userId: string): Promise<KycApplicationRow | null> {
+  const [row] = await db
+    .select()
+    .from(kycApplications)
+    .where(eq(kycApplications.userId, userId))
+    .orderBy(desc(kycApplications.seq))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Locks the user's row: submissions and decisions for one user run one at a time. */
+async function lockUser(tx: Database, userId: string): Promise<void> {
+  const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+  if (!user) throw notFound("User");
+}
+
+/** The status loans eligibility reads: `verified` is the only one that allows applying. */
+export async function kycStatusOf(db: Database, userId: string): Promise<KycState> {
+  const [row] = await db
+    .select({ status: kycApplications.status })
+    .from(kycApplications)
+    .where(eq(kycApplications.userId, userId))
+    .orderBy(desc(kycApplications.seq))
+    .limit(1);
+  return row?.status ?? "not_submitted";
+}
+
+export type SubmitKycParams = { userId: string; application: KycSubmissionInput };
+
+/**
+ * Runs the checks and stores the application with the status they decide, audited in the same transaction.
+ * A user whose latest application is verified or in review cannot submit again (409); after a rejection they
+ * can, and the rejected application stays in the history.
+ */
+export async function submitKyc(
+  db: Database,
+  meta: RequestMeta,
+  settings: KycSettings,
+  params: SubmitKycParams,
+): Promise<{ applicationId: string; status: KycStatus; checks: PublicKycCheck[] }> {
+  const { userId, application } = params;
+  return db.transaction(async (tx) => {
+    await lockUser(tx, userId);
+    const latest = await latestApplication(tx, userId);
+    if (latest?.status === "verified")
+      throw conflict("KYC_ALREADY_VERIFIED", "Your identity is already verified");
+    if (latest && latest.status !== "rejected") {
+      throw conflict(
+        "KYC_IN_REVIEW",
+        "Your application is being reviewed; you can submit again only if it is rejected",
+      );
+    }
+
+    const { status, checks } = runKycChecks(application, {
+      sanctionsIndex: settings.sanctionsIndex,
+      highRiskCountries: settings.highRiskCountries,
+      sanctionsThreshold: settings.sanctionsThreshold,
+      onHighRiskCountry: settings.onHighRiskCountry,
+      now: settings.now,
+    });
+    const stored = checks.map(storedCheck);
+    const now = new Date();
+    const decided = status !== "review";
+    const [row] = await tx
+      .insert(kycApplications)
+      .values({
+        userId,
+        legalName: application.legalName,
+        dateOfBirth: application.dateOfBirth,
+        country: application.country,
+        address: application.address,
+        documentType: application.documentType,
+        documentNumberLast4: application.documentNumber.replace(/[\s-]/g, "").toUpperCase().slice(-4),
+        status,
+        checks: stored,
+        submittedAt: now,
+        decidedAt: decided ? now : null,
+        decisionReason:
+          status === "rejected"
+            ? checks
+                .filter((check) => check.result === "fail")
+                .map((check) => check.detail)
+                .join("; ")
+            : null,
+      })
+      .returning({ id: kycApplications.id });
+    if (!row) throw new Error("kyc application insert returned no row");
+
+    const sanctions = checks[3];
+    // No personal data in the audit log (it cannot be edited or erased): outcomes and list entry ids only.
+    await appendAudit(tx, meta, {
+      action: "kyc.submitted",
+      subjectType: "kyc_application",
+      subjectId: row.id,
+      details: {
+        userId,
+        status,
+        checks: Object.fromEntries(checks.map((check) => [check.name, check.result])),
+        sanctionsMatches: sanctions.matches.map((match) => ({ entryId: match.entryId, score: match.score })),
+      },
+    });
+    return { applicationId: row.id, status, checks: stored.map(publicCheck) };
+  });
+}
+
+const MISSING_APPLICATION =
+  "Submit your legal name, date of birth, country, address and an identity document (passport, national ID or driving licence)";
+
+/** The user's own view: status, the latest checks, and what is still missing for `verified`. */
+export async function getKycView(
+  db: Database,
+  userId: string,
+): Promise<{
+  status: KycState;
+  canSubmit: boolean;
+  submittedAt: Date | null;
+  decidedAt: Date | null;
+  checks: PublicKycCheck[];
+  missing: string[];
+}> {
+  const latest = await latestApplication(db, userId);
+  if (!latest) {
+    return {
+      status: "not_submitted",
+      canSubmit: true,
+      submittedAt: null,
+      decidedAt: null,
+      checks: [],
+      missing: [MISSING_APPLICATION],
+    };
+  }
+  const checks = latest.checks.map(publicCheck);
+  let missing: string[] = [];
+  if (latest.status === "review" || latest.status === "pending") {
+    missing = ["A compliance officer is reviewing your application"];
+  } else if (latest.status === "rejected") {
+    const failed = checks.filter((check) => check.result === "fail").map((check) => check.detail);
+    missing = [
+      ...(latest.decidedBy ? ["Your application was rejected after review by a compliance officer"] : failed),
+      "You can correct your details and submit again",
+    ];
+  }
+  return {
+    status: latest.status,
+    canSubmit: latest.status === "rejected",
+    submittedAt: latest.submittedAt,
+    decidedAt: latest.decidedAt,
+    checks,
+    missing,
+  };
+}
+
+export type KycApplicationView = Omit<KycApplicationRow, "checks"> & {
+  userEmail: string;
+  checks: StoredKycCheck[];
+};
+
+const applicationColumns = { application: kycApplications, userEmail: users.email };
+
+function toView(row: { application: KycApplicationRow; userEmail: string }): KycApplicationView {
+  return { ...row.application, userEmail: row.userEmail };
+}
+
+export type KycApplicationQuery = {
+  status?: KycApplicationRow["status"];
+  userId?: string;
+  /** The seq of the last application of the previous page. */
+  cursor?: number;
+  limit: number;
+};
+
+/** Applications oldest first (a review queue is worked from its oldest case); `userId` gives one user's history. */
+export async function listKycApplications(
+  db: Database,
+  query: KycApplicationQuery,
+): Promise<{ items: KycApplicationView[]; nextCursor: number | null }> {
+  const conditions: SQL[] = [];
+  if (query.status) conditions.push(eq(kycApplications.status, query.status));
+  if (query.userId) conditions.push(eq(kycApplications.userId, query.userId));
+  if (query.cursor) conditions.push(gt(kycApplications.seq, query.cursor));
+  const rows = await db
+    .select(applicationColumns)
+    .from(kycApplications)
+    .innerJoin(users, eq(users.id, kycApplications.userId))
+    .where(and(...conditions))
+    .orderBy(asc(kycApplications.seq))
+    .limit(query.limit + 1);
+  const items = rows.slice(0, query.limit).map(toView);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > query.limit && last ? last.seq : null };
+}
+
+export type KycDecisionParams = { userId: string; decision: "verified" | "rejected"; reason: string };
+
+/**
+ * An admin's decision on an application in review, audited in the same transaction. Only `review` can be
+ * decided: the checks' own rejections (under age, bad document, listed name and birth date) are not
+ * overridable, and an admin cannot decide their own application.
+ */
+export async function decideKyc(
+  db: Database,
+  meta: RequestMeta,
+  params: KycDecisionParams,
+): Promise<KycApplicationView> {
+  if (meta.actorId === params.userId) throw forbidden("An admin cannot decide their own KYC application");
+  return db.transaction(async (tx) => {
+    await lockUser(tx, params.userId);
+    const latest = await latestApplication(tx, params.userId);
+    if (!latest) throw notFound("KYC application");
+    if (latest.status !== "review") {
+      throw conflict(
+        "KYC_NOT_IN_REVIEW",
+        `This user's KYC is ${latest.status}; only an application in review can be decided`,
+        {
+          status: latest.status,
+        },
+      );
+    }
+    await tx
+      .update(kycApplications)
+      .set({
+        status: params.decision,
+        decidedAt: new Date(),
+        decidedBy: meta.actorId,
+        decisionReason: params.reason,
+      })
+      .where(eq(kycApplications.id, latest.id));
+    await appendAudit(tx, meta, {
+      action: "kyc.decision",
+      subjectType: "kyc_application",
+      subjectId: latest.id,
+      details: { userId: params.userId, from: latest.status, to: params.decision, reason: params.reason },
+    });
+    const [row] = await tx
+      .select(applicationColumns)
+      .from(kycApplications)
+      .innerJoin(users, eq(users.id, kycApplications.userId))
+      .where(eq(kycApplications.id, latest.id));
+    if (!row) throw notFound("KYC application");
+    return toView(row);
+  });
+}

@@ -1,0 +1,141 @@
+import { and, count, eq, inArray, sum } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { financialProfiles, loans, users } from "../../db/schema";
+import type { RequestMeta } from "../audit/log";
+import type { Outbox } from "../chain/outbox";
+import { riskLevelOf } from "../compliance/aml-service";
+import { kycStatusOf } from "../compliance/kyc-service";
+import { latestScore } from "../credit/history";
+import { notFound, unprocessable } from "../errors";
+import { checkEligibility, type EligibilityInput } from "./eligibility";
+import { requestHash, runIdempotent } from "./idempotency";
+import type { ScheduleType } from "./schedule";
+import { type LoanView, storedLoanSchema } from "./schemas";
+import type { LoanSettings } from "./settings";
+import { openApplicationStatuses } from "./status";
+import { checkTermLimits, priceForScore, scheduleFor } from "./terms";
+import { toLoanView } from "./views";
+import { recordTransition } from "./workflow";
+
+export type ApplyParams = {
+  userId: string;
+  idempotencyKey: string;
+  amountCents: number;
+  termMonths: number;
+  purpose: string;
+  scheduleType: ScheduleType;
+  now?: Date;
+};
+
+/** Loans whose payments the applicant owes or may soon owe: they count as debt in the affordability check. */
+const committedStatuses = ["submitted", "approved", "disbursed"] as const;
+
+/** Everything eligibility.ts reads, gathered in the application's transaction. */
+async function eligibilityFacts(
+  tx: Database,
+  userId: string,
+  now: Date,
+): Promise<Omit<EligibilityInput, "newPaymentCents" | "latestScore"> & { platformPaymentsCents: number }> {
+  const [profile] = await tx
+    .select({ annual: financialProfiles.annualIncomeCents, debts: financialProfiles.monthlyDebtPaymentsCents })
+    .from(financialProfiles)
+    .where(eq(financialProfiles.userId, userId));
+  const [open] = await tx
+    .select({ n: count() })
+    .from(loans)
+    .where(and(eq(loans.userId, userId), inArray(loans.status, [...openApplicationStatuses])));
+  const [defaulted] = await tx
+    .select({ n: count() })
+    .from(loans)
+    .where(and(eq(loans.userId, userId), eq(loans.status, "defaulted")));
+  const [committed] = await tx
+    .select({ cents: sum(loans.monthlyPaymentCents) })
+    .from(loans)
+    .where(and(eq(loans.userId, userId), inArray(loans.status, [...committedStatuses])));
+  const platformPaymentsCents = Number(committed?.cents ?? 0);
+  return {
+    kycStatus: await kycStatusOf(tx, userId),
+    amlRiskLevel: await riskLevelOf(tx, userId),
+    now,
+    monthlyIncomeCents: profile?.annual == null ? null : Math.floor(profile.annual / 12),
+    existingMonthlyDebtCents: (profile?.debts ?? 0) + platformPaymentsCents,
+    hasDefaultedLoan: (defaulted?.n ?? 0) > 0,
+    openApplications: open?.n ?? 0,
+    platformPaymentsCents,
+  };
+}
+
+/**
+ * Applies for a loan, once per idempotency key. The APR is priced from the applicant's latest score; every
+ * eligibility rule is checked (the first refusal is a 422 with its code and a plain reason); the loan is stored
+ * as `submitted` with its transition, audit entry and chain record. The user's row is locked for the
+ * transaction, so two applications of one user (under different keys) are counted one after the other.
+ */
+export async function applyForLoan(
+  db: Database,
+  meta: RequestMeta,
+  deps: { settings: LoanSettings; outbox: Outbox },
+  params: ApplyParams,
+): Promise<{ loan: LoanView; replayed: boolean }> {
+  const { settings } = deps;
+  const now = params.now ?? new Date();
+  checkTermLimits(settings, params.amountCents, params.termMonths);
+  const request = {
+    amountCents: params.amountCents,
+    termMonths: params.termMonths,
+    purpose: params.purpose,
+    scheduleType: params.scheduleType,
+  };
+  const call = {
+    userId: params.userId,
+    scope: "loans.apply",
+    key: params.idempotencyKey,
+    requestHash: requestHash(request),
+  };
+  const codec = { read: (stored: unknown) => storedLoanSchema.parse(stored) };
+  const { value, replayed } = await runIdempotent(db, call, codec, async (tx) => {
+    const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, params.userId)).for("update");
+    if (!user) throw notFound("User");
+    const facts = await eligibilityFacts(tx, params.userId, now);
+    const score = await latestScore(tx, params.userId);
+    const aprBasisPoints = score ? priceForScore(settings, score) : 0;
+    const schedule = scheduleFor({ ...request, aprBasisPoints }, now);
+    const verdict = checkEligibility(
+      {
+        ...facts,
+        latestScore: score,
+        newPaymentCents: schedule.monthlyPaymentCents,
+      },
+      settings.eligibility,
+    );
+    if (!verdict.eligible) throw unprocessable(verdict.code, verdict.reason);
+
+    const [loan] = await tx
+      .insert(loans)
+      .values({
+        userId: params.userId,
+        status: "submitted",
+        amountCents: params.amountCents,
+        termMonths: params.termMonths,
+        purpose: params.purpose,
+        scheduleType: params.scheduleType,
+        aprBasisPoints,
+        monthlyPaymentCents: schedule.monthlyPaymentCents,
+        scoreId: score?.id ?? null,
+        score: score?.score ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    if (!loan) throw new Error("loan insert returned no row");
+    await recordTransition(tx, meta, deps.outbox, loan, {
+      from: null,
+      to: "submitted",
+      actorId: params.userId,
+      reason: null,
+      now,
+    });
+    return toLoanView(loan);
+  });
+  return { loan: value, replayed };
+}

@@ -1,0 +1,243 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import { type Loan, loanInstalments, loans, loanTransitions } from "../../db/schema";
+import { appendAudit, type RequestMeta } from "../audit/log";
+import type { PublicUser } from "../auth/session";
+import { enqueueLoanStatusAnchor, type Outbox } from "../chain/outbox";
+import { recordMovement } from "../compliance/aml-service";
+import type { AmlConfig } from "../compliance/aml/config";
+import { conflict, forbidden, notFound } from "../errors";
+import { isoDate } from "./dates";
+import { disbursementEntries } from "./journal";
+import { postJournal } from "./ledger";
+import { canTransition, IllegalTransitionError, isFinalStatus, type LoanStatus, nextStatuses } from "./status";
+import { quotedSchedule } from "./views";
+
+/** Staff who may read any loan and work the underwriting queue. */
+export const LOAN_STAFF_ROLES: readonly PublicUser["role"][] = ["underwriter", "admin"];
+
+export type Viewer = Pick<PublicUser, "id" | "role">;
+
+export const isStaff = (viewer: Viewer) => LOAN_STAFF_ROLES.includes(viewer.role);
+
+/** The loan row under FOR UPDATE: status changes and repayments of one loan run one at a time. */
+export async function lockLoan(tx: Database, loanId: string): Promise<Loan> {
+  const [loan] = await tx.select().from(loans).where(eq(loans.id, loanId)).for("update");
+  if (!loan) throw notFound("Loan");
+  return loan;
+}
+
+/** The borrower sees their own loans, staff see all; to anyone else a loan does not exist (404, not 403). */
+export function assertCanRead(viewer: Viewer, loan: Pick<Loan, "userId">): void {
+  if (loan.userId !== viewer.id && !isStaff(viewer)) throw notFound("Loan");
+}
+
+/** Actions only the borrower takes (withdraw, repay): staff who can see the loan get 403, others 404. */
+export function assertBorrower(viewer: Viewer, loan: Pick<Loan, "userId">, action: string): void {
+  if (loan.userId === viewer.id) return;
+  if (isStaff(viewer)) throw forbidden(`Only the borrower can ${action} a loan`);
+  throw notFound("Loan");
+}
+
+/** Underwriting decisions need a second person: nobody decides or pays out their own application. */
+function assertNotOwnLoan(viewer: Viewer, loan: Pick<Loan, "userId">): void {
+  if (loan.userId === viewer.id) throw forbidden("You cannot decide or disburse your own loan application");
+}
+
+export type TransitionParams = {
+  to: LoanStatus;
+  /** Null when the system (the delinquency job) moves the loan. */
+  actorId: string | null;
+  reason?: string | null;
+  now: Date;
+};
+
+const timestampFor: Partial<Record<LoanStatus, "approvedAt" | "disbursedAt">> = {
+  approved: "approvedAt",
+  disbursed: "disbursedAt",
+};
+
+/**
+ * Moves a locked loan to `to` if the transition table allows it; otherwise 409 ILLEGAL_TRANSITION naming the
+ * current status. Records who, when and why, audits it and queues the on-chain status record, all in `tx`.
+ * The update is also conditional on the status read, so even an unlocked caller could not skip a state.
+ */
+export async function transitionLoan(
+  tx: Database,
+  meta: RequestMeta,
+  outbox: Outbox,
+  loan: Loan,
+  params: TransitionParams,
+): Promise<Loan> {
+  const { to, now } = params;
+  if (!canTransition(loan.status, to)) {
+    const error = new IllegalTransitionError(loan.status, to);
+    throw conflict(error.code, error.message, { status: loan.status, allowed: [...nextStatuses(loan.status)] });
+  }
+  const stamp = timestampFor[to];
+  const [updated] = await tx
+    .update(loans)
+    .set({
+      status: to,
+      updatedAt: now,
+      ...(stamp ? { [stamp]: now } : {}),
+      ...(isFinalStatus(to) ? { closedAt: now } : {}),
+    })
+    .where(and(eq(loans.id, loan.id), eq(loans.status, loan.status)))
+    .returning();
+  if (!updated) {
+    throw conflict("ILLEGAL_TRANSITION", "The loan changed status meanwhile; read it again", { status: loan.status });
+  }
+  await recordTransition(tx, meta, outbox, updated, { from: loan.status, ...params });
+  return updated;
+}
+
+/** The history row, the audit entry and the chain record of a status the loan just took (creation included). */
+export async function recordTransition(
+  tx: Database,
+  meta: RequestMeta,
+  outbox: Outbox,
+  loan: Loan,
+  params: TransitionParams & { from: LoanStatus | null },
+): Promise<void> {
+  const reason = params.reason ?? null;
+  await tx.insert(loanTransitions).values({
+    loanId: loan.id,
+    fromStatus: params.from,
+    toStatus: params.to,
+    actorId: params.actorId,
+    reason,
+    at: params.now,
+  });
+  await appendAudit(tx, meta, {
+    action: `loan.${params.to}`,
+    subjectType: "loan",
+    subjectId: loan.id,
+    details: { userId: loan.userId, from: params.from, to: params.to, reason, amountCents: loan.amountCents },
+  });
+  await enqueueLoanStatusAnchor(outbox, tx, {
+    loanId: loan.id,
+    userId: loan.userId,
+    amountCents: loan.amountCents,
+    termMonths: loan.termMonths,
+    status: params.to,
+  });
+}
+
+export type DecisionParams = { loanId: string; reason?: string | null; now?: Date };
+
+/** submitted → approved. The schedule's amounts are written now and never change; the dates come at disbursement. */
+export async function approveLoan(
+  db: Database,
+  meta: RequestMeta,
+  outbox: Outbox,
+  viewer: Viewer,
+  params: DecisionParams,
+): Promise<Loan> {
+  const now = params.now ?? new Date();
+  return db.transaction(async (tx) => {
+    const loan = await lockLoan(tx, params.loanId);
+    assertNotOwnLoan(viewer, loan);
+    const approved = await transitionLoan(tx, meta, outbox, loan, {
+      to: "approved",
+      actorId: viewer.id,
+      reason: params.reason,
+      now,
+    });
+    const schedule = quotedSchedule(approved, now);
+    await tx.insert(loanInstalments).values(
+      schedule.instalments.map((item) => ({
+        loanId: approved.id,
+        n: item.n,
+        principalCents: item.principalCents,
+        interestCents: item.interestCents,
+      })),
+    );
+    return approved;
+  });
+}
+
+/** submitted → rejected, with the reason the applicant is told. */
+export async function rejectLoan(
+  db: Database,
+  meta: RequestMeta,
+  outbox: Outbox,
+  viewer: Viewer,
+  params: DecisionParams & { reason: string },
+): Promise<Loan> {
+  const now = params.now ?? new Date();
+  return db.transaction(async (tx) => {
+    const loan = await lockLoan(tx, params.loanId);
+    assertNotOwnLoan(viewer, loan);
+    return transitionLoan(tx, meta, outbox, loan, { to: "rejected", actorId: viewer.id, reason: params.reason, now });
+  });
+}
+
+/** submitted or approved → withdrawn, by the applicant. */
+export async function withdrawLoan(
+  db: Database,
+  meta: RequestMeta,
+  outbox: Outbox,
+  viewer: Viewer,
+  params: DecisionParams,
+): Promise<Loan> {
+  const now = params.now ?? new Date();
+  return db.transaction(async (tx) => {
+    const loan = await lockLoan(tx, params.loanId);
+    assertBorrower(viewer, loan, "withdraw");
+    return transitionLoan(tx, meta, outbox, loan, {
+      to: "withdrawn",
+      actorId: viewer.id,
+      reason: params.reason ?? "Withdrawn by the applicant",
+      now,
+    });
+  });
+}
+
+/**
+ * approved → disbursed: the schedule's due dates start now (the first one month on), the principal is booked
+ * (Dr loans_receivable / Cr cash) and the payout goes through AML monitoring, all in one transaction.
+ */
+export async function disburseLoan(
+  db: Database,
+  meta: RequestMeta,
+  deps: { outbox: Outbox; aml: AmlConfig },
+  viewer: Viewer,
+  params: DecisionParams,
+): Promise<Loan> {
+  const now = params.now ?? new Date();
+  return db.transaction(async (tx) => {
+    const loan = await lockLoan(tx, params.loanId);
+    assertNotOwnLoan(viewer, loan);
+    const disbursed = await transitionLoan(tx, meta, deps.outbox, loan, {
+      to: "disbursed",
+      actorId: viewer.id,
+      reason: params.reason,
+      now,
+    });
+    const dated = quotedSchedule(disbursed, now).instalments.map(
+      (item) => sql`(${item.n}::integer, ${isoDate(item.dueDate)}::date)`,
+    );
+    await tx.execute(sql`
+      update ${loanInstalments} set due_date = dated.due
+      from (values ${sql.join(dated, sql`, `)}) as dated(n, due)
+      where ${loanInstalments.loanId} = ${loan.id} and ${loanInstalments.n} = dated.n`);
+    await postJournal(tx, {
+      kind: "disbursement",
+      loanId: loan.id,
+      description: `Disbursement of loan ${loan.id}`,
+      lines: disbursementEntries(loan.amountCents),
+      postedAt: now,
+    });
+    // Directions are the borrower's: a payout reaches them ("in"), a repayment leaves them ("out").
+    await recordMovement(tx, meta, deps.aml, {
+      userId: loan.userId,
+      kind: "disbursement",
+      direction: "in",
+      amountCents: loan.amountCents,
+      reference: loan.id,
+      occurredAt: now,
+    });
+    return disbursed;
+  });
+}
