@@ -1,4 +1,7 @@
 import { z } from "zod";
+import type { Database } from "../db/client";
+import type { CreditScore } from "../db/schema";
+import { anchorConsentedScore } from "../server/chain/outbox";
 import type { AppDeps } from "../server/context";
 import { latestScore, noScore, scoreHistory, scoreSubject } from "../server/credit/history";
 import { modelCard } from "../server/credit/model";
@@ -41,7 +44,8 @@ export const creditRouter = router({
     .output(calculatedScoreSchema)
     .mutation(async ({ ctx }) => {
       await consume(ctx.limiters.score, ctx.user.id);
-      return calculateScore(ctx.db, scoring(ctx), ctx.request, ctx.user.id);
+      const onStored = (tx: Database, stored: CreditScore) => anchorConsentedScore(ctx, tx, stored);
+      return calculateScore(ctx.db, { ...scoring(ctx), onStored }, ctx.request, ctx.user.id);
     }),
 
   history: protectedProcedure

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Hex } from "viem";
 import type { Database } from "../../db/client";
+import type { CreditScore } from "../../db/schema";
 import { chainSubjects, chainTransactions, financialProfiles, scoreAnchors } from "../../db/schema";
 import type { Jobs } from "../jobs/jobs";
 import { encodeModelVersion, type LoanStatus, loanStatusCode } from "./registry";
@@ -195,4 +196,31 @@ export async function enqueueLoanStatusAnchor(
   };
   await jobs.send(tx, chain.publishQueue, job, { id: transactionId });
   return { queued: true, transactionId };
+}
+
+/**
+ * The credit service's hook: a stored score is anchored only for a user who consented to anchoring when they
+ * linked their wallet. Nothing of anyone else reaches the chain, not even a salted hash.
+ */
+export async function anchorConsentedScore(outbox: Outbox, tx: Database, stored: CreditScore): Promise<void> {
+  const [profile] = await tx
+    .select({ consent: financialProfiles.walletAnchorConsent })
+    .from(financialProfiles)
+    .where(eq(financialProfiles.userId, stored.userId));
+  if (!profile?.consent) return;
+  await enqueueScoreAnchor(outbox, tx, {
+    scoreId: stored.id,
+    userId: stored.userId,
+    score: stored.score,
+    modelVersion: stored.modelVersion,
+    record: JSON.parse(
+      JSON.stringify({
+        band: stored.band,
+        engine: stored.engine,
+        reasons: stored.reasons,
+        inputs: stored.inputs,
+        calculatedAt: stored.calculatedAt.toISOString(),
+      }),
+    ),
+  });
 }

@@ -101,7 +101,7 @@ describe("jobs:run command", () => {
     const [row] = await reopened.db.select({ status: loans.status }).from(loans).where(eq(loans.id, loanId));
     await reopened.close();
     expect(row?.status).toBe("defaulted");
-  }, 60_000);
+  }, 120_000);
 
   it("refuses a data folder a running server holds, and a bad clock", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "blockscore-jobs-"));

@@ -15,6 +15,7 @@ import { walletActivityForUser } from "../../../server/chain/wallet-activity";
 import { useTestChain } from "../../helpers/anvil";
 import { callerFor } from "../../helpers/app";
 import { type ChainApp, startChainApp, waitFor } from "../../helpers/chain";
+import { FULL_PROFILE } from "../../helpers/credit";
 import { registerTestUser } from "../../helpers/users";
 
 const chain = useTestChain();
@@ -135,6 +136,31 @@ describe("anchoring scores through the outbox", () => {
     expect((await readLatestScore(chain().clients.publicClient, chain().scoreRegistry, salted))?.score).toBe(
       640,
     );
+  });
+
+  test("a calculated score is anchored for a user who consented, and nothing is queued for anyone else", async () => {
+    const consenting = await registerTestUser(app.deps);
+    await linkWallet(consenting.caller, privateKeyToAccount(generatePrivateKey()));
+    await consenting.caller.profile.update(FULL_PROFILE);
+    const score = await consenting.caller.credit.calculateScore();
+    const anchored = await waitFor("the calculated score's anchor", async () => {
+      const [row] = await app.deps.db
+        .select()
+        .from(chainTransactions)
+        .where(eq(chainTransactions.referenceId, score.id));
+      return row?.status === "confirmed" ? row : undefined;
+    });
+    expect(anchored.summary).toEqual({ score: score.score, modelVersion: score.modelVersion });
+    expect((await consenting.caller.chain.verify({ scoreId: score.id })).matches).toBe(true);
+
+    const silent = await registerTestUser(app.deps);
+    await silent.caller.profile.update(FULL_PROFILE);
+    const unanchored = await silent.caller.credit.calculateScore();
+    const rows = await app.deps.db
+      .select()
+      .from(chainTransactions)
+      .where(eq(chainTransactions.referenceId, unanchored.id));
+    expect(rows).toEqual([]);
   });
 
   test("queueing the same score twice queues it once", async () => {
