@@ -39,7 +39,15 @@ export const adminRouter = router({
     .query(({ ctx, input }) => listUsers(ctx.db, input)),
 
   setRole: adminProcedure
-    .meta({ openapi: { method: "POST", path: "/admin/users/{id}/role", tags, summary: "Grant a role to a user", protect: true } })
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/admin/users/{id}/role",
+        tags,
+        summary: "Grant a role to a user",
+        protect: true,
+      },
+    })
     .input(z.object({ id: z.uuid({ error: "id must be a user id" }), role: z.enum(userRoles) }))
     .output(z.object({ user: publicUserSchema }))
     .mutation(async ({ ctx, input }) => ({
@@ -47,7 +55,15 @@ export const adminRouter = router({
     })),
 
   audit: adminProcedure
-    .meta({ openapi: { method: "GET", path: "/admin/audit", tags, summary: "Read the audit log, newest first", protect: true } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/admin/audit",
+        tags,
+        summary: "Read the audit log, newest first",
+        protect: true,
+      },
+    })
     .input(
       z.object({
         userId: z.uuid().optional(),
@@ -63,14 +79,22 @@ export const adminRouter = router({
 
   verifyAudit: adminProcedure
     .meta({
-      openapi: { method: "POST", path: "/admin/audit/verify", tags, summary: "Verify the whole audit hash chain", protect: true },
+      openapi: {
+        method: "POST",
+        path: "/admin/audit/verify",
+        tags,
+        summary: "Verify the whole audit hash chain",
+        protect: true,
+      },
     })
     .input(z.void())
     .output(
       z.object({
         ok: z.boolean(),
         checked: z.number().int(),
-        firstBroken: z.object({ seq: z.number().int(), reason: z.enum(["hash_mismatch", "broken_link"]) }).nullable(),
+        firstBroken: z
+          .object({ seq: z.number().int(), reason: z.enum(["hash_mismatch", "broken_link"]) })
+          .nullable(),
       }),
     )
     .mutation(({ ctx }) => verifyAuditChain(ctx.db)),

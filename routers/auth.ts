@@ -66,7 +66,9 @@ export const authRouter = router({
         token: z.string(),
         expiresAt: z.date(),
         user: publicUserSchema,
-        mfaRequired: z.boolean().meta({ description: "When true, call /auth/mfa/verify before anything else" }),
+        mfaRequired: z
+          .boolean()
+          .meta({ description: "When true, call /auth/mfa/verify before anything else" }),
       }),
     )
     .mutation(async ({ ctx, input }) => {

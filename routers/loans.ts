@@ -143,7 +143,10 @@ export const loansRouter = router({
     .output(loanSchema)
     .mutation(async ({ ctx, input }) =>
       toLoanView(
-        await withdrawLoan(ctx.db, ctx.request, outbox(ctx), ctx.user, { loanId: input.id, reason: input.reason }),
+        await withdrawLoan(ctx.db, ctx.request, outbox(ctx), ctx.user, {
+          loanId: input.id,
+          reason: input.reason,
+        }),
       ),
     ),
 
@@ -162,7 +165,10 @@ export const loansRouter = router({
     .mutation(async ({ ctx, input }) =>
       loanDetail(
         ctx.db,
-        await approveLoan(ctx.db, ctx.request, outbox(ctx), ctx.user, { loanId: input.id, reason: input.reason }),
+        await approveLoan(ctx.db, ctx.request, outbox(ctx), ctx.user, {
+          loanId: input.id,
+          reason: input.reason,
+        }),
       ),
     ),
 
@@ -179,7 +185,12 @@ export const loansRouter = router({
     .input(rejectInputSchema)
     .output(loanSchema)
     .mutation(async ({ ctx, input }) =>
-      toLoanView(await rejectLoan(ctx.db, ctx.request, outbox(ctx), ctx.user, { loanId: input.id, reason: input.reason })),
+      toLoanView(
+        await rejectLoan(ctx.db, ctx.request, outbox(ctx), ctx.user, {
+          loanId: input.id,
+          reason: input.reason,
+        }),
+      ),
     ),
 
   disburse: underwriterProcedure
@@ -197,10 +208,16 @@ export const loansRouter = router({
     .mutation(async ({ ctx, input }) =>
       loanDetail(
         ctx.db,
-        await disburseLoan(ctx.db, ctx.request, { outbox: outbox(ctx), aml: amlConfig(ctx.config) }, ctx.user, {
-          loanId: input.id,
-          reason: input.reason,
-        }),
+        await disburseLoan(
+          ctx.db,
+          ctx.request,
+          { outbox: outbox(ctx), aml: amlConfig(ctx.config) },
+          ctx.user,
+          {
+            loanId: input.id,
+            reason: input.reason,
+          },
+        ),
       ),
     ),
 
@@ -210,8 +227,10 @@ export const loansRouter = router({
         method: "POST",
         path: "/loans/{id}/repayments",
         tags,
-        summary: "Repay (idempotent by the Idempotency-Key header): due instalments first, interest before principal",
-        description: "More than the outstanding balance is 422 OVERPAYMENT; paying it all closes the loan as repaid.",
+        summary:
+          "Repay (idempotent by the Idempotency-Key header): due instalments first, interest before principal",
+        description:
+          "More than the outstanding balance is 422 OVERPAYMENT; paying it all closes the loan as repaid.",
         protect: true,
         requestHeaders: idempotencyHeaders,
       },
@@ -222,7 +241,11 @@ export const loansRouter = router({
       const { repayment } = await repayLoan(
         ctx.db,
         ctx.request,
-        { outbox: outbox(ctx), aml: amlConfig(ctx.config), delinquency: loanSettings(ctx.config).delinquency },
+        {
+          outbox: outbox(ctx),
+          aml: amlConfig(ctx.config),
+          delinquency: loanSettings(ctx.config).delinquency,
+        },
         ctx.user,
         {
           loanId: input.id,

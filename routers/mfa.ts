@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { confirmTotpSetup, disableMfa, sendOneTimeCode, startTotpSetup, verifySecondFactor } from "../server/auth/mfa";
+import {
+  confirmTotpSetup,
+  disableMfa,
+  sendOneTimeCode,
+  startTotpSetup,
+  verifySecondFactor,
+} from "../server/auth/mfa";
 import { successSchema } from "../server/auth/schemas";
 import { consume } from "../server/security/rate-limit";
 import { protectedProcedure, router, sessionProcedure } from "../server/trpc";
@@ -12,18 +18,29 @@ const recoveryCode = z.string().min(10, "recoveryCode is too short").max(20);
 function exactlyOne<T extends Record<string, z.ZodType>>(shape: T) {
   const names = Object.keys(shape);
   return z
-    .object(Object.fromEntries(names.map((name) => [name, (shape[name] as z.ZodType).optional()])) as {
-      [K in keyof T]: z.ZodOptional<T[K]>;
-    })
-    .refine((value) => names.filter((name) => (value as Record<string, unknown>)[name] !== undefined).length === 1, {
-      message: `Send exactly one of: ${names.join(", ")}`,
-    });
+    .object(
+      Object.fromEntries(names.map((name) => [name, (shape[name] as z.ZodType).optional()])) as {
+        [K in keyof T]: z.ZodOptional<T[K]>;
+      },
+    )
+    .refine(
+      (value) => names.filter((name) => (value as Record<string, unknown>)[name] !== undefined).length === 1,
+      {
+        message: `Send exactly one of: ${names.join(", ")}`,
+      },
+    );
 }
 
 export const mfaRouter = router({
   totpSetup: protectedProcedure
     .meta({
-      openapi: { method: "POST", path: "/auth/mfa/totp/setup", tags, summary: "Start authenticator-app enrolment", protect: true },
+      openapi: {
+        method: "POST",
+        path: "/auth/mfa/totp/setup",
+        tags,
+        summary: "Start authenticator-app enrolment",
+        protect: true,
+      },
     })
     .input(z.void())
     .output(z.object({ secret: z.string(), uri: z.string() }))
@@ -43,7 +60,11 @@ export const mfaRouter = router({
     .output(z.object({ recoveryCodes: z.array(z.string()) }))
     .mutation(async ({ ctx, input }) => {
       await consume(ctx.limiters.mfa, ctx.user.id);
-      return confirmTotpSetup(ctx.db, ctx.request, { userId: ctx.user.id, sessionId: ctx.session.id, code: input.code });
+      return confirmTotpSetup(ctx.db, ctx.request, {
+        userId: ctx.user.id,
+        sessionId: ctx.session.id,
+        code: input.code,
+      });
     }),
 
   verify: sessionProcedure
@@ -70,7 +91,13 @@ export const mfaRouter = router({
 
   sendCode: sessionProcedure
     .meta({
-      openapi: { method: "POST", path: "/auth/mfa/otp/send", tags, summary: "Send a six-digit code by SMS or email", protect: true },
+      openapi: {
+        method: "POST",
+        path: "/auth/mfa/otp/send",
+        tags,
+        summary: "Send a six-digit code by SMS or email",
+        protect: true,
+      },
     })
     .input(z.object({ channel: z.enum(["sms", "email"]) }))
     .output(successSchema.extend({ expiresAt: z.date() }))
@@ -85,7 +112,13 @@ export const mfaRouter = router({
 
   disable: protectedProcedure
     .meta({
-      openapi: { method: "POST", path: "/auth/mfa/disable", tags, summary: "Turn MFA off with a current code or the password", protect: true },
+      openapi: {
+        method: "POST",
+        path: "/auth/mfa/disable",
+        tags,
+        summary: "Turn MFA off with a current code or the password",
+        protect: true,
+      },
     })
     .input(exactlyOne({ code: sixDigits, password: z.string().min(1).max(256) }))
     .output(successSchema)

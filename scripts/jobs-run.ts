@@ -10,8 +10,8 @@ import { createChainService } from "../server/chain/service";
 import { ConfigError, loadConfig } from "../server/config";
 import { claimDataDir } from "../server/data-dir-lock";
 import { createJobs, type Jobs } from "../server/jobs/jobs";
-import { createLogger } from "../server/logger";
 import { DELINQUENCY_QUEUE, delinquencyPolicy, runDelinquency } from "../server/loans/delinquency-job";
+import { createLogger } from "../server/logger";
 
 const usage = "usage: bun run jobs:run [delinquency] [--now <ISO date-time>]";
 
@@ -48,23 +48,34 @@ if (!config.DATABASE_URL) {
   try {
     release = claimDataDir(config.DATA_DIR);
   } catch (error) {
-    console.error(`${(error as Error).message}\nThe embedded database can only be used by one process: stop the server first.`);
+    console.error(
+      `${(error as Error).message}\nThe embedded database can only be used by one process: stop the server first.`,
+    );
     process.exit(1);
   }
 }
 
-const connection = await connectDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR });
+const connection = await connectDatabase(
+  config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR },
+);
 const chain = createChainService(config);
 let jobs: Jobs | null = null;
 try {
   await migrateDatabase(connection);
   if (chain) {
     // Only to enqueue anchors in the run's transactions; the server's workers publish them.
-    jobs = createJobs(connection, { ...config, JOBS_ENABLED: false }, createLogger({ ...config, LOG_LEVEL: "warn" }));
+    jobs = createJobs(
+      connection,
+      { ...config, JOBS_ENABLED: false },
+      createLogger({ ...config, LOG_LEVEL: "warn" }),
+    );
     await jobs.start();
   }
   const meta = { actorId: null, ip: null, requestId: `cli:${DELINQUENCY_QUEUE}` };
-  const run = await runDelinquency(connection.db, meta, now, { policy: delinquencyPolicy(config), outbox: { chain, jobs } });
+  const run = await runDelinquency(connection.db, meta, now, {
+    policy: delinquencyPolicy(config),
+    outbox: { chain, jobs },
+  });
   console.log(
     `delinquency as of ${now.toISOString()}: ${run.loansChecked} overdue loan(s) checked, ` +
       `${run.instalmentsMarkedLate} instalment(s) marked late, ${run.defaultedLoanIds.length} loan(s) defaulted`,

@@ -21,14 +21,21 @@ if (!config.DATABASE_URL) {
   try {
     release = claimDataDir(config.DATA_DIR);
   } catch (error) {
-    console.error(`${(error as Error).message}\nThe embedded database can only be changed while the server is stopped.`);
+    console.error(
+      `${(error as Error).message}\nThe embedded database can only be changed while the server is stopped.`,
+    );
     process.exit(1);
   }
 }
-const connection = await connectDatabase(config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR });
+const connection = await connectDatabase(
+  config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR },
+);
 try {
   await migrateDatabase(connection);
-  const [user] = await connection.db.select({ id: users.id }).from(users).where(eq(users.email, email.trim().toLowerCase()));
+  const [user] = await connection.db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.email, email.trim().toLowerCase()));
   if (!user) {
     console.error(`No user with email ${email}`);
     process.exitCode = 1;

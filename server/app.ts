@@ -109,12 +109,7 @@ export function createApp(deps: AppDeps) {
       ({ request, server }) => handle(request, server, (req, _body, client) => handleTrpc(deps, req, client)),
       noParse,
     )
-    .all(
-      "/api/*",
-      ({ request, server }) =>
-        handle(request, server, handleRest),
-      noParse,
-    )
+    .all("/api/*", ({ request, server }) => handle(request, server, handleRest), noParse)
     .all("*", ({ request, server }) =>
       handle(request, server, () => json(404, { code: "NOT_FOUND", message: "No route for this path" })),
     );

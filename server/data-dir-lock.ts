@@ -25,7 +25,9 @@ export function holderOf(dataDir: string): number | null {
 export function claimDataDir(dataDir: string): () => void {
   const holder = holderOf(dataDir);
   if (holder && holder !== process.pid) {
-    throw new Error(`The data folder ${resolve(dataDir)} is in use by another process (pid ${holder}); stop it first.`);
+    throw new Error(
+      `The data folder ${resolve(dataDir)} is in use by another process (pid ${holder}); stop it first.`,
+    );
   }
   mkdirSync(resolve(dataDir), { recursive: true });
   writeFileSync(lockPath(dataDir), String(process.pid));

@@ -33,6 +33,9 @@ async function start(): Promise<void> {
   );
   await migrateDatabase(connection);
   const deps = buildDeps({ config, db: connection.db, logger, scorecard });
+  if (deps.redis && !(await waitForRedis(deps.redis))) {
+    logger.warn("redis not reachable at start; rate limits use this instance's memory until it is");
+  }
   // Screening needs the sanctions list: wait for it (a failed load is logged; KYC screening then goes to review).
   await deps.sanctions.index();
   // The job queue is also the chain outbox; workers run here unless JOBS_ENABLED=false.

@@ -9,7 +9,8 @@ export function connectRedis(url: string, logger: Logger): Redis {
   const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
   let healthy = true;
   redis.on("error", (error) => {
-    if (healthy) logger.warn({ err: error }, "redis unavailable; rate limits fall back to this instance's memory");
+    if (healthy)
+      logger.warn({ err: error }, "redis unavailable; rate limits fall back to this instance's memory");
     healthy = false;
   });
   redis.on("ready", () => {
@@ -22,7 +23,13 @@ export function connectRedis(url: string, logger: Logger): Redis {
 export async function pingRedis(redis: Redis, timeoutMs = 500): Promise<boolean> {
   if (redis.status !== "ready") return false;
   const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs));
-  return Promise.race([redis.ping().then((answer) => answer === "PONG", () => false), timeout]);
+  return Promise.race([
+    redis.ping().then(
+      (answer) => answer === "PONG",
+      () => false,
+    ),
+    timeout,
+  ]);
 }
 
 /** Waits (bounded) for the first connection, so the first requests after start-up already share Redis budgets. */

@@ -93,8 +93,14 @@ export const loanInstalments = pgTable(
   (table) => [
     primaryKey({ columns: [table.loanId, table.n] }),
     index("loan_instalments_due_idx").on(table.dueDate),
-    check("loan_instalments_paid_principal", sql`${table.paidPrincipalCents} between 0 and ${table.principalCents}`),
-    check("loan_instalments_paid_interest", sql`${table.paidInterestCents} between 0 and ${table.interestCents}`),
+    check(
+      "loan_instalments_paid_principal",
+      sql`${table.paidPrincipalCents} between 0 and ${table.principalCents}`,
+    ),
+    check(
+      "loan_instalments_paid_interest",
+      sql`${table.paidInterestCents} between 0 and ${table.interestCents}`,
+    ),
   ],
 );
 
@@ -161,7 +167,10 @@ export const repayments = pgTable(
   (table) => [
     uniqueIndex("repayments_key_idx").on(table.loanId, table.idempotencyKey),
     index("repayments_loan_idx").on(table.loanId, table.at),
-    check("repayments_amount_split", sql`${table.amountCents} = ${table.principalCents} + ${table.interestCents}`),
+    check(
+      "repayments_amount_split",
+      sql`${table.amountCents} = ${table.principalCents} + ${table.interestCents}`,
+    ),
     check("repayments_amount_positive", sql`${table.amountCents} > 0`),
   ],
 );

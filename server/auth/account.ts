@@ -3,6 +3,7 @@ import type { Database } from "../../db/client";
 import { financialProfiles, sessions, users } from "../../db/schema";
 import { appendAudit, type RequestMeta } from "../audit/log";
 import { conflict, invalidInput, notFound, unauthenticated } from "../errors";
+import type { LoginGuard } from "../security/login-guard";
 import { hashPassword, passwordWeakness, verifyAgainstDecoy, verifyPassword } from "./password";
 import {
   createSession,
@@ -12,7 +13,6 @@ import {
   publicUserColumns,
   type SessionPolicy,
 } from "./session";
-import type { LoginGuard } from "../security/login-guard";
 
 export type ClientMeta = RequestMeta & { userAgent: string | null };
 export type AuthResult = { token: string; expiresAt: Date; user: PublicUser };

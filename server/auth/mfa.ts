@@ -47,7 +47,8 @@ export async function confirmTotpSetup(
   return db.transaction(async (tx) => {
     const user = await findUser(tx, params.userId);
     if (user.mfaEnabled) throw conflict("MFA_ALREADY_ENABLED", "Two-factor authentication is already on");
-    if (!user.totpPendingKey) throw invalidInput("MFA_SETUP_NOT_STARTED", "Start the authenticator setup first");
+    if (!user.totpPendingKey)
+      throw invalidInput("MFA_SETUP_NOT_STARTED", "Start the authenticator setup first");
     const step = matchTotp(user.totpPendingKey, params.code, null);
     if (step === null) throw invalidInput("INVALID_CODE", "The code is not valid");
     await tx
@@ -69,7 +70,12 @@ async function consumeTotp(db: Database, user: User, code: string): Promise<bool
   const advanced = await db
     .update(users)
     .set({ totpLastStep: step })
-    .where(and(eq(users.id, user.id), user.totpLastStep === null ? isNull(users.totpLastStep) : eq(users.totpLastStep, user.totpLastStep)))
+    .where(
+      and(
+        eq(users.id, user.id),
+        user.totpLastStep === null ? isNull(users.totpLastStep) : eq(users.totpLastStep, user.totpLastStep),
+      ),
+    )
     .returning({ id: users.id });
   return advanced.length === 1;
 }
@@ -78,12 +84,21 @@ async function consumeOneTimeCode(db: Database, userId: string, code: string): P
   const [latest] = await db
     .select()
     .from(oneTimeCodes)
-    .where(and(eq(oneTimeCodes.userId, userId), isNull(oneTimeCodes.usedAt), gt(oneTimeCodes.expiresAt, new Date())))
+    .where(
+      and(
+        eq(oneTimeCodes.userId, userId),
+        isNull(oneTimeCodes.usedAt),
+        gt(oneTimeCodes.expiresAt, new Date()),
+      ),
+    )
     .orderBy(desc(oneTimeCodes.createdAt))
     .limit(1);
   if (!latest || latest.attempts >= ONE_TIME_CODE_MAX_ATTEMPTS) return false;
   if (latest.codeHash !== hashCode(code)) {
-    await db.update(oneTimeCodes).set({ attempts: latest.attempts + 1 }).where(eq(oneTimeCodes.id, latest.id));
+    await db
+      .update(oneTimeCodes)
+      .set({ attempts: latest.attempts + 1 })
+      .where(eq(oneTimeCodes.id, latest.id));
     return false;
   }
   const used = await db
@@ -120,7 +135,8 @@ export async function verifySecondFactor(
   // The audit of a failure must survive the failure, so it is written outside the rolled-back transaction.
   const outcome = await db.transaction(async (tx) => {
     const user = await findUser(tx, params.userId);
-    if (!user.mfaEnabled) throw invalidInput("MFA_NOT_ENABLED", "Two-factor authentication is not on for this account");
+    if (!user.mfaEnabled)
+      throw invalidInput("MFA_NOT_ENABLED", "Two-factor authentication is not on for this account");
     let method: "totp" | "one_time_code" | "recovery_code" | null = null;
     if ("recoveryCode" in params.factor) {
       if (await consumeRecoveryCode(tx, user.id, params.factor.recoveryCode)) method = "recovery_code";
@@ -131,12 +147,21 @@ export async function verifySecondFactor(
     }
     if (!method) return null;
     await markSessionMfaVerified(tx, params.sessionId);
-    await appendAudit(tx, meta, { action: "auth.mfa_verify", subjectType: "session", subjectId: params.sessionId, details: { method } });
+    await appendAudit(tx, meta, {
+      action: "auth.mfa_verify",
+      subjectType: "session",
+      subjectId: params.sessionId,
+      details: { method },
+    });
     return { method };
   });
   if (outcome) return outcome;
   await db.transaction((tx) =>
-    appendAudit(tx, meta, { action: "auth.mfa_verify_failed", subjectType: "session", subjectId: params.sessionId }),
+    appendAudit(tx, meta, {
+      action: "auth.mfa_verify_failed",
+      subjectType: "session",
+      subjectId: params.sessionId,
+    }),
   );
   throw invalidInput("INVALID_CODE", "The code is not valid or was already used");
 }
@@ -148,9 +173,11 @@ export async function sendOneTimeCode(
   meta: RequestMeta,
   params: { userId: string; channel: OtpChannel },
 ): Promise<{ expiresAt: Date }> {
-  if (!sender) throw unavailable("OTP_UNAVAILABLE", "Codes by SMS or email are not configured on this server");
+  if (!sender)
+    throw unavailable("OTP_UNAVAILABLE", "Codes by SMS or email are not configured on this server");
   const user = await findUser(db, params.userId);
-  if (!user.mfaEnabled) throw invalidInput("MFA_NOT_ENABLED", "Two-factor authentication is not on for this account");
+  if (!user.mfaEnabled)
+    throw invalidInput("MFA_NOT_ENABLED", "Two-factor authentication is not on for this account");
   const [profile] = await db
     .select({ phoneNumber: financialProfiles.phoneNumber })
     .from(financialProfiles)
@@ -160,8 +187,15 @@ export async function sendOneTimeCode(
   const code = generateSixDigitCode();
   const expiresAt = new Date(Date.now() + ONE_TIME_CODE_TTL_MS);
   await db.transaction(async (tx) => {
-    await tx.insert(oneTimeCodes).values({ userId: user.id, channel: params.channel, codeHash: hashCode(code), expiresAt });
-    await appendAudit(tx, meta, { action: "auth.otp_send", subjectType: "user", subjectId: user.id, details: { channel: params.channel } });
+    await tx
+      .insert(oneTimeCodes)
+      .values({ userId: user.id, channel: params.channel, codeHash: hashCode(code), expiresAt });
+    await appendAudit(tx, meta, {
+      action: "auth.otp_send",
+      subjectType: "user",
+      subjectId: user.id,
+      details: { channel: params.channel },
+    });
   });
   await sender.send({ channel: params.channel, to, code });
   return { expiresAt };
@@ -174,7 +208,8 @@ export async function disableMfa(
   params: { userId: string; proof: { code: string } | { password: string } },
 ): Promise<void> {
   const user = await findUser(db, params.userId);
-  if (!user.mfaEnabled) throw invalidInput("MFA_NOT_ENABLED", "Two-factor authentication is not on for this account");
+  if (!user.mfaEnabled)
+    throw invalidInput("MFA_NOT_ENABLED", "Two-factor authentication is not on for this account");
   await db.transaction(async (tx) => {
     const proven =
       "password" in params.proof

@@ -23,8 +23,15 @@ export function httpOtpSender(url: string, token: string | undefined): OtpSender
     async send({ channel, to, code }) {
       const response = await fetch(url, {
         method: "POST",
-        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ channel, to, message: `Your BlockScore code is ${code}. It expires in 5 minutes.` }),
+        headers: {
+          "content-type": "application/json",
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify({
+          channel,
+          to,
+          message: `Your BlockScore code is ${code}. It expires in 5 minutes.`,
+        }),
         signal: AbortSignal.timeout(5000),
       });
       if (!response.ok) throw new Error(`OTP gateway answered ${response.status}`);
@@ -32,8 +39,11 @@ export function httpOtpSender(url: string, token: string | undefined): OtpSender
   };
 }
 
-export function createOtpSender(config: Pick<Config, "OTP_PROVIDER" | "OTP_HTTP_URL" | "OTP_HTTP_TOKEN">): OtpSender | null {
+export function createOtpSender(
+  config: Pick<Config, "OTP_PROVIDER" | "OTP_HTTP_URL" | "OTP_HTTP_TOKEN">,
+): OtpSender | null {
   if (config.OTP_PROVIDER === "console") return consoleOtpSender();
-  if (config.OTP_PROVIDER === "http" && config.OTP_HTTP_URL) return httpOtpSender(config.OTP_HTTP_URL, config.OTP_HTTP_TOKEN);
+  if (config.OTP_PROVIDER === "http" && config.OTP_HTTP_URL)
+    return httpOtpSender(config.OTP_HTTP_URL, config.OTP_HTTP_TOKEN);
   return null;
 }

@@ -1,7 +1,6 @@
-import { generateHOTP } from "@oslojs/otp";
-import { createTOTPKeyURI } from "@oslojs/otp";
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { decodeHex, encodeBase32UpperCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
+import { createTOTPKeyURI, generateHOTP } from "@oslojs/otp";
 
 export const TOTP_PERIOD_SECONDS = 30;
 export const TOTP_DIGITS = 6;
@@ -11,7 +10,11 @@ export function generateTotpKey(): string {
 }
 
 /** What an authenticator app needs: the base32 secret and an otpauth:// URI to scan. */
-export function totpEnrolment(keyHex: string, issuer: string, accountName: string): { secret: string; uri: string } {
+export function totpEnrolment(
+  keyHex: string,
+  issuer: string,
+  accountName: string,
+): { secret: string; uri: string } {
   const key = decodeHex(keyHex);
   return {
     secret: encodeBase32UpperCaseNoPadding(key),
@@ -27,7 +30,12 @@ export function totpStep(now: number): number {
  * The time step the code belongs to, accepting one step of clock drift either way, or null. Steps at or before
  * `lastUsedStep` never match, so a code cannot be used twice.
  */
-export function matchTotp(keyHex: string, code: string, lastUsedStep: number | null, now = Date.now()): number | null {
+export function matchTotp(
+  keyHex: string,
+  code: string,
+  lastUsedStep: number | null,
+  now = Date.now(),
+): number | null {
   if (!/^\d{6}$/.test(code)) return null;
   const key = decodeHex(keyHex);
   const current = totpStep(now);

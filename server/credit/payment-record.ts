@@ -43,7 +43,9 @@ export async function platformPaymentRecord(db: Database, userId: string): Promi
     .select({
       state: loanInstalments.state,
       lateAt: loanInstalments.lateAt,
-      daysLate: sql<number | null>`(coalesce(${loanInstalments.paidAt}, now())::date - ${loanInstalments.dueDate})`,
+      daysLate: sql<
+        number | null
+      >`(coalesce(${loanInstalments.paidAt}, now())::date - ${loanInstalments.dueDate})`,
     })
     .from(loanInstalments)
     .innerJoin(loans, eq(loans.id, loanInstalments.loanId))

@@ -88,7 +88,9 @@ export function createRestHandler(deps: AppDeps): RestHandler {
         },
         end(text: string) {
           const status = res.statusCode;
-          resolve(new Response(status >= 400 ? reshapeError(text) : text, { status, headers: responseHeaders }));
+          resolve(
+            new Response(status >= 400 ? reshapeError(text) : text, { status, headers: responseHeaders }),
+          );
         },
       };
       handler(proxied as never, res as never).catch(reject);

@@ -37,7 +37,10 @@ async function eligibilityFacts(
   now: Date,
 ): Promise<Omit<EligibilityInput, "newPaymentCents" | "latestScore"> & { platformPaymentsCents: number }> {
   const [profile] = await tx
-    .select({ annual: financialProfiles.annualIncomeCents, debts: financialProfiles.monthlyDebtPaymentsCents })
+    .select({
+      annual: financialProfiles.annualIncomeCents,
+      debts: financialProfiles.monthlyDebtPaymentsCents,
+    })
     .from(financialProfiles)
     .where(eq(financialProfiles.userId, userId));
   const [open] = await tx
@@ -94,7 +97,11 @@ export async function applyForLoan(
   };
   const codec = { read: (stored: unknown) => storedLoanSchema.parse(stored) };
   const { value, replayed } = await runIdempotent(db, call, codec, async (tx) => {
-    const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, params.userId)).for("update");
+    const [user] = await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(eq(users.id, params.userId))
+      .for("update");
     if (!user) throw notFound("User");
     const facts = await eligibilityFacts(tx, params.userId, now);
     const score = await latestScore(tx, params.userId);

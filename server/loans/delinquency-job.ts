@@ -45,13 +45,21 @@ async function assessLoan(
     if (newlyLate.length > 0) {
       await tx
         .update(loanInstalments)
-        .set({ state: "late", lateAt: sql`coalesce(${loanInstalments.lateAt}, ${now.toISOString()}::timestamptz)` })
+        .set({
+          state: "late",
+          lateAt: sql`coalesce(${loanInstalments.lateAt}, ${now.toISOString()}::timestamptz)`,
+        })
         .where(and(eq(loanInstalments.loanId, loanId), inArray(loanInstalments.n, newlyLate)));
       await appendAudit(tx, meta, {
         action: "loan.instalments_late",
         subjectType: "loan",
         subjectId: loanId,
-        details: { userId: loan.userId, instalments: newlyLate, daysPastDue: assessment.daysPastDue, asOf: now },
+        details: {
+          userId: loan.userId,
+          instalments: newlyLate,
+          daysPastDue: assessment.daysPastDue,
+          asOf: now,
+        },
       });
     }
     if (assessment.shouldDefault) {
@@ -96,7 +104,12 @@ export async function runDelinquency(
         ),
       ),
     );
-  const run: DelinquencyRun = { loansChecked: candidates.length, instalmentsMarkedLate: 0, defaultedLoanIds: [], failures: [] };
+  const run: DelinquencyRun = {
+    loansChecked: candidates.length,
+    instalmentsMarkedLate: 0,
+    defaultedLoanIds: [],
+    failures: [],
+  };
   for (const { id } of candidates) {
     try {
       const result = await assessLoan(db, meta, now, { policy, outbox }, id);
@@ -128,11 +141,19 @@ export function delinquencyPolicy(config: DelinquencyScheduleDeps["config"]): De
 export async function startDelinquencySchedule(deps: DelinquencyScheduleDeps): Promise<void> {
   const { jobs, config } = deps;
   const log = deps.logger.child({ component: "loans.delinquency" });
-  await jobs.ensureQueue(DELINQUENCY_QUEUE, { policy: "exclusive", retryLimit: 3, retryDelay: 300, retryBackoff: true });
+  await jobs.ensureQueue(DELINQUENCY_QUEUE, {
+    policy: "exclusive",
+    retryLimit: 3,
+    retryDelay: 300,
+    retryBackoff: true,
+  });
   await jobs.boss.schedule(DELINQUENCY_QUEUE, config.LOAN_DELINQUENCY_CRON, {}, { tz: "UTC" });
   await jobs.work(DELINQUENCY_QUEUE, async (job) => {
     const meta = { actorId: null, ip: null, requestId: `job:${DELINQUENCY_QUEUE}:${job.id}` };
-    const run = await runDelinquency(deps.db, meta, new Date(), { policy: delinquencyPolicy(config), outbox: deps });
+    const run = await runDelinquency(deps.db, meta, new Date(), {
+      policy: delinquencyPolicy(config),
+      outbox: deps,
+    });
     log.info(run, "delinquency run");
     if (run.failures.length > 0) throw new Error(`delinquency failed for ${run.failures.length} loan(s)`);
     return run;

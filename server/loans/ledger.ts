@@ -37,7 +37,10 @@ export async function postJournal(tx: Database, posting: Posting): Promise<strin
 }
 
 /** Debits and credits per account over every posting (or one loan's), and whether they balance. */
-export async function ledgerTrialBalance(db: Database, params: { loanId?: string } = {}): Promise<TrialBalanceView> {
+export async function ledgerTrialBalance(
+  db: Database,
+  params: { loanId?: string } = {},
+): Promise<TrialBalanceView> {
   const filter = params.loanId ? eq(journalEntries.loanId, params.loanId) : undefined;
   const rows = await db
     .select({

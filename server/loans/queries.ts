@@ -46,7 +46,13 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
 
 type Page = { items: LoanView[]; nextCursor: string | null };
 
-async function page(db: Database, where: SQL[], order: "newest" | "oldest", cursor: string | undefined, limit: number): Promise<Page> {
+async function page(
+  db: Database,
+  where: SQL[],
+  order: "newest" | "oldest",
+  cursor: string | undefined,
+  limit: number,
+): Promise<Page> {
   if (cursor !== undefined) {
     const after = decodeCursor(cursor);
     const key = sql`(${loans.createdAt}, ${loans.id})`;
@@ -62,7 +68,10 @@ async function page(db: Database, where: SQL[], order: "newest" | "oldest", curs
     .limit(limit + 1);
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { items: items.map(toLoanView), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  return {
+    items: items.map(toLoanView),
+    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+  };
 }
 
 /** The user's own loans, newest first. */

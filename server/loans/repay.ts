@@ -4,8 +4,8 @@ import { loanInstalments, repayments } from "../../db/schema";
 import type { RequestMeta } from "../audit/log";
 import { appendAudit } from "../audit/log";
 import type { Outbox } from "../chain/outbox";
-import { recordMovement } from "../compliance/aml-service";
 import type { AmlConfig } from "../compliance/aml/config";
+import { recordMovement } from "../compliance/aml-service";
 import { conflict, invalidInput, unprocessable } from "../errors";
 import { formatMoney } from "../money";
 import type { DelinquencyPolicy } from "./delinquency";
@@ -36,7 +36,8 @@ export type RepayDeps = { outbox: Outbox; aml: AmlConfig; delinquency: Delinquen
 
 function repaymentRefused(error: RepaymentError) {
   const details = { outstanding: formatMoney(error.outstandingCents) };
-  if (error.code === "OVERPAYMENT") return unprocessable(error.code, error.message, { ...details, field: "amount" });
+  if (error.code === "OVERPAYMENT")
+    return unprocessable(error.code, error.message, { ...details, field: "amount" });
   if (error.code === "NOTHING_OUTSTANDING") return conflict(error.code, error.message, details);
   return invalidInput(error.code, error.message, { field: "amount" });
 }
@@ -66,9 +67,13 @@ export async function repayLoan(
     const loan = await lockLoan(tx, params.loanId);
     assertBorrower(viewer, loan, "repay");
     if (loan.status !== "disbursed") {
-      throw conflict("LOAN_NOT_REPAYABLE", `The loan is ${loan.status}; only a disbursed loan takes repayments`, {
-        status: loan.status,
-      });
+      throw conflict(
+        "LOAN_NOT_REPAYABLE",
+        `The loan is ${loan.status}; only a disbursed loan takes repayments`,
+        {
+          status: loan.status,
+        },
+      );
     }
     const rows = await tx
       .select()
@@ -96,7 +101,10 @@ export async function repayLoan(
           paidPrincipalCents: item.paidPrincipalCents,
           paidInterestCents: item.paidInterestCents,
           // Late stays late until paid, whatever clock the caller passes.
-          state: !settled && row.state === "late" ? "late" : instalmentState(item, now, deps.delinquency.graceDays),
+          state:
+            !settled && row.state === "late"
+              ? "late"
+              : instalmentState(item, now, deps.delinquency.graceDays),
           paidAt: settled ? now : null,
           lateAt: row.lateAt ?? (paidLate ? now : null),
         })

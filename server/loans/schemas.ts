@@ -23,7 +23,9 @@ export const termMonthsInput = z
 export const scheduleTypeInput = z
   .enum(scheduleTypes, { error: `scheduleType must be one of ${scheduleTypes.join(", ")}` })
   .default("equal_installments")
-  .meta({ description: "equal_installments (level payments, the default) or equal_principal (declining balance)" });
+  .meta({
+    description: "equal_installments (level payments, the default) or equal_principal (declining balance)",
+  });
 
 export const idempotencyKeyInput = z
   .string()
@@ -39,7 +41,8 @@ export const idempotencyKeyInput = z
 /** Documents the header on the REST operations that take it (the adapter passes headers through; the service checks it). */
 export const idempotencyHeaders = z.object({
   "Idempotency-Key": z.string().min(1).max(255).meta({
-    description: "Required. A unique value per intended operation (a UUID); a retry with the same key and body gets the first answer",
+    description:
+      "Required. A unique value per intended operation (a UUID); a retry with the same key and body gets the first answer",
   }),
 });
 
@@ -91,7 +94,10 @@ export const listLoansInputSchema = z.object({
 });
 export const queueInputSchema = z.object({ cursor, limit });
 export const ledgerInputSchema = z.object({
-  loanId: z.uuid({ error: "loanId must be a loan id" }).optional().meta({ description: "Only this loan's postings" }),
+  loanId: z
+    .uuid({ error: "loanId must be a loan id" })
+    .optional()
+    .meta({ description: "Only this loan's postings" }),
 });
 
 /* ---------------------------------------------------------------- outputs */
@@ -146,7 +152,9 @@ export const loanSchema = z.object({
   apr: rateSchema,
   monthlyPayment: moneySchema,
   score: z.number().int().nullable().meta({ description: "The credit score the APR was priced on" }),
-  nextStatuses: z.array(z.enum(loanStatuses)).meta({ description: "Where the workflow can take it from here" }),
+  nextStatuses: z
+    .array(z.enum(loanStatuses))
+    .meta({ description: "Where the workflow can take it from here" }),
   createdAt: z.date(),
   approvedAt: z.date().nullable(),
   disbursedAt: z.date().nullable(),
@@ -200,7 +208,10 @@ export type LoanDetailView = z.infer<typeof loanDetailSchema>;
 
 export const loanPageSchema = z.object({
   items: z.array(loanSchema),
-  nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last" }),
+  nextCursor: z
+    .string()
+    .nullable()
+    .meta({ description: "Pass as `cursor` for the next page; null on the last" }),
 });
 
 export const repaymentSchema = z.object({

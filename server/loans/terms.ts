@@ -21,11 +21,15 @@ export function checkTermLimits(settings: LoanSettings, amountCents: number, ter
     );
   }
   if (termMonths < minTermMonths || termMonths > maxTermMonths) {
-    throw invalidInput("TERM_OUT_OF_RANGE", `termMonths must be from ${minTermMonths} to ${maxTermMonths} months`, {
-      field: "termMonths",
-      min: minTermMonths,
-      max: maxTermMonths,
-    });
+    throw invalidInput(
+      "TERM_OUT_OF_RANGE",
+      `termMonths must be from ${minTermMonths} to ${maxTermMonths} months`,
+      {
+        field: "termMonths",
+        min: minTermMonths,
+        max: maxTermMonths,
+      },
+    );
   }
 }
 

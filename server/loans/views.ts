@@ -1,11 +1,11 @@
 import type { Loan, LoanInstalment, LoanTransition } from "../../db/schema";
 import { formatMoney, formatRate } from "../money";
+import { isoDate } from "./dates";
+import type { AprDisclosure } from "./disclosure";
 import { type InstalmentDue, instalmentRemainingCents } from "./repayment";
 import { amortizationSchedule, type Schedule } from "./schedule";
 import type { LoanDetailView, LoanView, TermsView } from "./schemas";
 import { nextStatuses } from "./status";
-import { isoDate } from "./dates";
-import type { AprDisclosure } from "./disclosure";
 
 /** A stored due date ("2025-02-28") as the Date the pure core works with: 00:00 UTC of that day. */
 export function dueDateOf(day: string): Date {

@@ -4,13 +4,19 @@ import { type Loan, loanInstalments, loans, loanTransitions } from "../../db/sch
 import { appendAudit, type RequestMeta } from "../audit/log";
 import type { PublicUser } from "../auth/session";
 import { enqueueLoanStatusAnchor, type Outbox } from "../chain/outbox";
-import { recordMovement } from "../compliance/aml-service";
 import type { AmlConfig } from "../compliance/aml/config";
+import { recordMovement } from "../compliance/aml-service";
 import { conflict, forbidden, notFound } from "../errors";
 import { isoDate } from "./dates";
 import { disbursementEntries } from "./journal";
 import { postJournal } from "./ledger";
-import { canTransition, IllegalTransitionError, isFinalStatus, type LoanStatus, nextStatuses } from "./status";
+import {
+  canTransition,
+  IllegalTransitionError,
+  isFinalStatus,
+  type LoanStatus,
+  nextStatuses,
+} from "./status";
 import { quotedSchedule } from "./views";
 
 /** Staff who may read any loan and work the underwriting queue. */
@@ -72,7 +78,10 @@ export async function transitionLoan(
   const { to, now } = params;
   if (!canTransition(loan.status, to)) {
     const error = new IllegalTransitionError(loan.status, to);
-    throw conflict(error.code, error.message, { status: loan.status, allowed: [...nextStatuses(loan.status)] });
+    throw conflict(error.code, error.message, {
+      status: loan.status,
+      allowed: [...nextStatuses(loan.status)],
+    });
   }
   const stamp = timestampFor[to];
   const [updated] = await tx
@@ -86,7 +95,9 @@ export async function transitionLoan(
     .where(and(eq(loans.id, loan.id), eq(loans.status, loan.status)))
     .returning();
   if (!updated) {
-    throw conflict("ILLEGAL_TRANSITION", "The loan changed status meanwhile; read it again", { status: loan.status });
+    throw conflict("ILLEGAL_TRANSITION", "The loan changed status meanwhile; read it again", {
+      status: loan.status,
+    });
   }
   await recordTransition(tx, meta, outbox, updated, { from: loan.status, ...params });
   return updated;
@@ -169,7 +180,12 @@ export async function rejectLoan(
   return db.transaction(async (tx) => {
     const loan = await lockLoan(tx, params.loanId);
     assertNotOwnLoan(viewer, loan);
-    return transitionLoan(tx, meta, outbox, loan, { to: "rejected", actorId: viewer.id, reason: params.reason, now });
+    return transitionLoan(tx, meta, outbox, loan, {
+      to: "rejected",
+      actorId: viewer.id,
+      reason: params.reason,
+      now,
+    });
   });
 }
 

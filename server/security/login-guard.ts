@@ -14,7 +14,10 @@ export type LoginGuard = {
 
 export function createLoginGuard(
   limiters: RateLimiters,
-  config: Pick<Config, "LOGIN_LOCKOUT_THRESHOLD" | "LOGIN_LOCKOUT_BASE_SECONDS" | "LOGIN_LOCKOUT_MAX_SECONDS">,
+  config: Pick<
+    Config,
+    "LOGIN_LOCKOUT_THRESHOLD" | "LOGIN_LOCKOUT_BASE_SECONDS" | "LOGIN_LOCKOUT_MAX_SECONDS"
+  >,
 ): LoginGuard {
   const ipKey = (ip: string | null) => ip ?? "unknown";
   return {

@@ -1,16 +1,31 @@
 import type Redis from "ioredis";
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from "rate-limiter-flexible";
 import type { Config, LimitSpec } from "../config";
 import { RateLimitedError } from "../errors";
 
 /** A named budget: in Redis when configured (shared by every instance), with this instance's memory as insurance. */
 export type Limiter = { name: string; spec: LimitSpec; store: RateLimiterAbstract };
 
-export function createLimiter(name: string, spec: LimitSpec, redis: Redis | null, keyPrefix: string): Limiter {
+export function createLimiter(
+  name: string,
+  spec: LimitSpec,
+  redis: Redis | null,
+  keyPrefix: string,
+): Limiter {
   const options = { keyPrefix: `${keyPrefix}:${name}`, points: spec.points, duration: spec.windowSeconds };
   const memory = new RateLimiterMemory(options);
   const store = redis
-    ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory, rejectIfRedisNotReady: true })
+    ? new RateLimiterRedis({
+        ...options,
+        storeClient: redis,
+        insuranceLimiter: memory,
+        rejectIfRedisNotReady: true,
+      })
     : memory;
   return { name, spec, store };
 }
@@ -24,7 +39,10 @@ export function rateLimitHeaders(spec: LimitSpec, result: RateLimiterRes): Recor
 }
 
 function limited(limiter: Limiter, result: RateLimiterRes): RateLimitedError {
-  return new RateLimitedError(Math.max(1, Math.ceil(result.msBeforeNext / 1000)), rateLimitHeaders(limiter.spec, result));
+  return new RateLimitedError(
+    Math.max(1, Math.ceil(result.msBeforeNext / 1000)),
+    rateLimitHeaders(limiter.spec, result),
+  );
 }
 
 /** Spends points from the key's budget; throws RateLimitedError (429 with Retry-After) once it is spent. */

@@ -11,7 +11,11 @@ describe.skipIf(!redisUrl)("rate limits shared over Redis (runs when REDIS_URL i
   beforeAll(async () => {
     const prefix = `shared-${crypto.randomUUID()}`;
     for (let instance = 0; instance < 2; instance += 1) {
-      servers.push(await startTestServer(await testDeps({ RATE_LIMIT_REGISTER_IP: "4/3600" }, { rateLimitPrefix: prefix })));
+      servers.push(
+        await startTestServer(
+          await testDeps({ RATE_LIMIT_REGISTER_IP: "4/3600" }, { rateLimitPrefix: prefix }),
+        ),
+      );
     }
   });
   afterAll(() => Promise.all(servers.map((server) => server.stop())));
@@ -30,12 +34,18 @@ describe.skipIf(!redisUrl)("rate limits shared over Redis (runs when REDIS_URL i
 
   it("locks an account on one instance after failures spread over both", async () => {
     const email = uniqueEmail("spread");
-    await restClient((servers[0] as TestServer).url)("POST", "/auth/register", { body: { email, password: TEST_PASSWORD, name: "S" } });
+    await restClient((servers[0] as TestServer).url)("POST", "/auth/register", {
+      body: { email, password: TEST_PASSWORD, name: "S" },
+    });
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const rest = restClient((servers[attempt % 2] as TestServer).url);
-      expect((await rest("POST", "/auth/login", { body: { email, password: "wrong-password-00" } })).status).toBe(401);
+      expect(
+        (await rest("POST", "/auth/login", { body: { email, password: "wrong-password-00" } })).status,
+      ).toBe(401);
     }
-    const locked = await restClient((servers[1] as TestServer).url)("POST", "/auth/login", { body: { email, password: TEST_PASSWORD } });
+    const locked = await restClient((servers[1] as TestServer).url)("POST", "/auth/login", {
+      body: { email, password: TEST_PASSWORD },
+    });
     expect(locked.status).toBe(429);
   });
 });
@@ -44,7 +54,9 @@ describe("when Redis is unreachable", () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer(await testDeps({ REDIS_URL: "redis://127.0.0.1:1", RATE_LIMIT_REGISTER_IP: "2/3600" }));
+    server = await startTestServer(
+      await testDeps({ REDIS_URL: "redis://127.0.0.1:1", RATE_LIMIT_REGISTER_IP: "2/3600" }),
+    );
   });
   afterAll(() => server.stop());
 
@@ -52,7 +64,9 @@ describe("when Redis is unreachable", () => {
     const rest = restClient(server.url);
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const response = await rest("POST", "/auth/register", { body: { email: uniqueEmail("down"), password: TEST_PASSWORD, name: "D" } });
+      const response = await rest("POST", "/auth/register", {
+        body: { email: uniqueEmail("down"), password: TEST_PASSWORD, name: "D" },
+      });
       statuses.push(response.status);
     }
     expect(statuses).toEqual([200, 200, 429]);

@@ -25,7 +25,9 @@ afterAll(() => server.stop());
 
 async function signUp() {
   const email = uniqueEmail("sec");
-  const { body } = await rest("POST", "/auth/register", { body: { email, password: TEST_PASSWORD, name: "Sec User" } });
+  const { body } = await rest("POST", "/auth/register", {
+    body: { email, password: TEST_PASSWORD, name: "Sec User" },
+  });
   return { email, token: body.token as string, id: body.user.id as string };
 }
 
@@ -34,7 +36,10 @@ async function enrol(token: string) {
   const setup = await rest("POST", "/auth/mfa/totp/setup", { token });
   expect(setup.status).toBe(200);
   expect(setup.body.uri).toStartWith("otpauth://totp/");
-  const confirm = await rest("POST", "/auth/mfa/totp/confirm", { token, body: { code: totpCode(setup.body.secret) } });
+  const confirm = await rest("POST", "/auth/mfa/totp/confirm", {
+    token,
+    body: { code: totpCode(setup.body.secret) },
+  });
   expect(confirm.status).toBe(200);
   return { secret: setup.body.secret as string, recoveryCodes: confirm.body.recoveryCodes as string[] };
 }
@@ -54,7 +59,10 @@ describe("TOTP", () => {
     const blocked = await rest("GET", "/profile", { token: pending });
     expect(blocked).toMatchObject({ status: 403, body: { code: "MFA_REQUIRED" } });
     // The next step: the code the login used at enrolment is spent, so use the following one.
-    const verify = await rest("POST", "/auth/mfa/verify", { token: pending, body: { code: totpCode(secret, Date.now(), 1) } });
+    const verify = await rest("POST", "/auth/mfa/verify", {
+      token: pending,
+      body: { code: totpCode(secret, Date.now(), 1) },
+    });
     expect(verify).toMatchObject({ status: 200, body: { success: true, method: "totp" } });
     expect((await rest("GET", "/profile", { token: pending })).status).toBe(200);
   });
@@ -75,8 +83,12 @@ describe("TOTP", () => {
     const { secret } = await enrol(token);
     const pending = (await login(email)).body.token;
     const wrong = String((Number(totpCode(secret, Date.now(), 1)) + 1) % 1_000_000).padStart(6, "0");
-    expect((await rest("POST", "/auth/mfa/verify", { token: pending, body: { code: wrong } })).status).toBe(400);
-    expect((await rest("POST", "/auth/mfa/verify", { token: pending, body: { code: "12ab" } })).status).toBe(400);
+    expect((await rest("POST", "/auth/mfa/verify", { token: pending, body: { code: wrong } })).status).toBe(
+      400,
+    );
+    expect((await rest("POST", "/auth/mfa/verify", { token: pending, body: { code: "12ab" } })).status).toBe(
+      400,
+    );
     expect((await rest("GET", "/profile", { token: pending })).status).toBe(403);
   });
 
@@ -88,14 +100,20 @@ describe("TOTP", () => {
     const used = await rest("POST", "/auth/mfa/verify", { token: first, body: { recoveryCode } });
     expect(used.body.method).toBe("recovery_code");
     const second = (await login(email)).body.token;
-    expect((await rest("POST", "/auth/mfa/verify", { token: second, body: { recoveryCode } })).status).toBe(400);
+    expect((await rest("POST", "/auth/mfa/verify", { token: second, body: { recoveryCode } })).status).toBe(
+      400,
+    );
   });
 
   it("disables MFA only with a current code or the password", async () => {
     const { email, token } = await signUp();
     await enrol(token);
-    expect((await rest("POST", "/auth/mfa/disable", { token, body: { password: "wrong-password-42" } })).status).toBe(400);
-    expect((await rest("POST", "/auth/mfa/disable", { token, body: { password: TEST_PASSWORD } })).status).toBe(200);
+    expect(
+      (await rest("POST", "/auth/mfa/disable", { token, body: { password: "wrong-password-42" } })).status,
+    ).toBe(400);
+    expect(
+      (await rest("POST", "/auth/mfa/disable", { token, body: { password: TEST_PASSWORD } })).status,
+    ).toBe(200);
     expect((await login(email)).body.mfaRequired).toBe(false);
   });
 
@@ -122,7 +140,9 @@ describe("codes by SMS or email", () => {
     const line = otpLines.findLast((entry) => entry.includes(email)) ?? "";
     const code = /code is (\d{6})/.exec(line)?.[1] ?? "";
     expect(code).toMatch(/^\d{6}$/);
-    expect((await rest("POST", "/auth/mfa/verify", { token: pending, body: { code } })).body.method).toBe("one_time_code");
+    expect((await rest("POST", "/auth/mfa/verify", { token: pending, body: { code } })).body.method).toBe(
+      "one_time_code",
+    );
     const again = (await login(email)).body.token;
     expect((await rest("POST", "/auth/mfa/verify", { token: again, body: { code } })).status).toBe(400);
   });
@@ -134,7 +154,9 @@ describe("codes by SMS or email", () => {
     const refused = await rest("POST", "/auth/mfa/otp/send", { token: pending, body: { channel: "sms" } });
     expect(refused.body.code).toBe("PHONE_MISSING");
     await rest("PATCH", "/profile", { token, body: { phoneNumber: "+14155550123" } });
-    expect((await rest("POST", "/auth/mfa/otp/send", { token: pending, body: { channel: "sms" } })).status).toBe(200);
+    expect(
+      (await rest("POST", "/auth/mfa/otp/send", { token: pending, body: { channel: "sms" } })).status,
+    ).toBe(200);
     expect(otpLines.at(-1)).toContain("sms to +14155550123");
   });
 });
@@ -188,13 +210,26 @@ describe("roles and admin routes", () => {
     const admin = await signUp();
     const target = await signUp();
     await deps.db.update(users).set({ role: "admin" }).where(eq(users.id, admin.id));
-    const listed = await rest("GET", `/admin/users?email=${encodeURIComponent(target.email)}`, { token: admin.token });
+    const listed = await rest("GET", `/admin/users?email=${encodeURIComponent(target.email)}`, {
+      token: admin.token,
+    });
     expect(listed.body.items.map((u: { id: string }) => u.id)).toEqual([target.id]);
-    const granted = await rest("POST", `/admin/users/${target.id}/role`, { token: admin.token, body: { role: "underwriter" } });
+    const granted = await rest("POST", `/admin/users/${target.id}/role`, {
+      token: admin.token,
+      body: { role: "underwriter" },
+    });
     expect(granted.body.user.role).toBe("underwriter");
-    const audit = await rest("GET", `/admin/audit?action=admin.role_grant&userId=${admin.id}`, { token: admin.token });
-    expect(audit.body.items[0]).toMatchObject({ subjectId: target.id, details: { from: "user", to: "underwriter" } });
-    expect((await rest("POST", `/admin/users/${target.id}/role`, { token: admin.token, body: { role: "king" } })).status).toBe(400);
+    const audit = await rest("GET", `/admin/audit?action=admin.role_grant&userId=${admin.id}`, {
+      token: admin.token,
+    });
+    expect(audit.body.items[0]).toMatchObject({
+      subjectId: target.id,
+      details: { from: "user", to: "underwriter" },
+    });
+    expect(
+      (await rest("POST", `/admin/users/${target.id}/role`, { token: admin.token, body: { role: "king" } }))
+        .status,
+    ).toBe(400);
   });
 });
 
@@ -214,14 +249,18 @@ describe("audit verification over HTTP", () => {
   it("names an audit row edited in the database", async () => {
     const api = restClient(isolated.url);
     const email = uniqueEmail("audit");
-    const { body } = await api("POST", "/auth/register", { body: { email, password: TEST_PASSWORD, name: "Auditor" } });
+    const { body } = await api("POST", "/auth/register", {
+      body: { email, password: TEST_PASSWORD, name: "Auditor" },
+    });
     await connection.db.update(users).set({ role: "admin" }).where(eq(users.id, body.user.id));
     await api("POST", "/auth/login", { body: { email, password: TEST_PASSWORD } });
     const clean = await api("POST", "/admin/audit/verify", { token: body.token });
     expect(clean.body).toMatchObject({ ok: true, firstBroken: null });
     const seq = await firstSeq(connection);
     await connection.db.execute(sql`alter table audit_log disable trigger audit_log_append_only`);
-    await connection.db.execute(sql`update audit_log set action = 'auth.nothing_happened' where seq = ${seq}`);
+    await connection.db.execute(
+      sql`update audit_log set action = 'auth.nothing_happened' where seq = ${seq}`,
+    );
     await connection.db.execute(sql`alter table audit_log enable trigger audit_log_append_only`);
     const broken = await api("POST", "/admin/audit/verify", { token: body.token });
     expect(broken.body).toMatchObject({ ok: false, firstBroken: { seq, reason: "hash_mismatch" } });

@@ -36,7 +36,9 @@ export type ApplicantOptions = {
 export async function makeApplicant(deps: AppDeps, options: ApplicantOptions = {}) {
   const registered = await registerTestUser(deps, "Loan Applicant");
   const { caller, user } = registered;
-  await caller.profile.update((options.profile ?? FULL_PROFILE) as Parameters<typeof caller.profile.update>[0]);
+  await caller.profile.update(
+    (options.profile ?? FULL_PROFILE) as Parameters<typeof caller.profile.update>[0],
+  );
   if (options.kyc !== false) {
     const kyc = await caller.compliance.submitKyc(CLEAN_KYC);
     if (kyc.status !== "verified") throw new Error(`test KYC application was ${kyc.status}`);
@@ -46,14 +48,18 @@ export async function makeApplicant(deps: AppDeps, options: ApplicantOptions = {
     const meta = { actorId: user.id, ip: null, requestId: "test:score" };
     await calculateScore(deps.db, { ...scoring, now: options.scoredAt ?? new Date() }, meta, user.id);
   }
-  return registered;
+  return { ...registered, user: { ...user, role: "user" as UserRole } };
 }
 
 /** A user holding `role`, with a caller built after the grant. */
 export async function makeStaff(deps: AppDeps, role: UserRole = "underwriter") {
   const registered = await registerTestUser(deps, `Test ${role}`);
   await setRole(deps, registered.user.id, role);
-  return { ...registered, caller: await callerFor(deps, { token: registered.token }) };
+  return {
+    ...registered,
+    user: { ...registered.user, role },
+    caller: await callerFor(deps, { token: registered.token }),
+  };
 }
 
 /** A caller for `token` that sends `idempotencyKey` the way the HTTP layer passes the header. */

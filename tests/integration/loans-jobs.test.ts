@@ -7,14 +7,13 @@ import { connectDatabase, type DatabaseConnection, migrateDatabase } from "../..
 import { loans } from "../../db/schema";
 import { amlConfig } from "../../server/compliance/aml-service";
 import { createJobs, type Jobs } from "../../server/jobs/jobs";
-import { createLogger } from "../../server/logger";
 import { DELINQUENCY_QUEUE, startDelinquencySchedule } from "../../server/loans/delinquency-job";
 import { approveLoan, disburseLoan } from "../../server/loans/workflow";
-import { testDeps } from "../helpers/app";
+import { createLogger } from "../../server/logger";
+import { callerFor, testDeps } from "../helpers/app";
 import { waitFor } from "../helpers/chain";
 import { createTestDatabase, testDatabaseUrl } from "../helpers/database";
 import { LOAN_TEST_OVERRIDES, makeApplicant, makeStaff, newKey } from "../helpers/loans";
-import { callerFor } from "../helpers/app";
 
 const driver = testDatabaseUrl ? "postgres" : "pglite";
 const DAY = 86_400_000;
@@ -56,7 +55,10 @@ describe(`the delinquency cron schedule (${driver})`, () => {
 
   it("is stored once as a pg-boss schedule, and its worker defaults an overdue loan", async () => {
     const loanId = await overdueLoan(connection, 200);
-    const deps = await testDeps({ ...LOAN_TEST_OVERRIDES, LOAN_DELINQUENCY_CRON: "30 1 * * *" }, { connection });
+    const deps = await testDeps(
+      { ...LOAN_TEST_OVERRIDES, LOAN_DELINQUENCY_CRON: "30 1 * * *" },
+      { connection },
+    );
     // Two instances starting: still one schedule.
     await startDelinquencySchedule({ ...deps, jobs });
     await startDelinquencySchedule({ ...deps, jobs });
@@ -70,7 +72,10 @@ describe(`the delinquency cron schedule (${driver})`, () => {
       const [job] = await jobs.boss.findJobs(DELINQUENCY_QUEUE, { id: jobId as string });
       return job?.state === "completed" ? job : undefined;
     });
-    const [row] = await connection.db.select({ status: loans.status }).from(loans).where(eq(loans.id, loanId));
+    const [row] = await connection.db
+      .select({ status: loans.status })
+      .from(loans)
+      .where(eq(loans.id, loanId));
     expect(row?.status).toBe("defaulted");
   });
 });
@@ -91,10 +96,14 @@ describe("jobs:run command", () => {
     await connection.close();
 
     // Paid out 40 days ago; 120 days on, its first instalments are far past the 90 days that default it.
-    const later = runJobs(["delinquency", "--now", new Date(Date.now() + 120 * DAY).toISOString()], { DATA_DIR: dataDir });
+    const later = runJobs(["delinquency", "--now", new Date(Date.now() + 120 * DAY).toISOString()], {
+      DATA_DIR: dataDir,
+    });
     expect(later.stderr.toString()).toBe("");
     expect(later.exitCode).toBe(0);
-    expect(later.stdout.toString()).toContain("1 overdue loan(s) checked, 5 instalment(s) marked late, 1 loan(s) defaulted");
+    expect(later.stdout.toString()).toContain(
+      "1 overdue loan(s) checked, 5 instalment(s) marked late, 1 loan(s) defaulted",
+    );
     expect(later.stdout.toString()).toContain(`defaulted ${loanId}`);
 
     const reopened = await connectDatabase({ dataDir });

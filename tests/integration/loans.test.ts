@@ -3,17 +3,21 @@ import { TRPCError } from "@trpc/server";
 import { and, count, eq } from "drizzle-orm";
 import {
   auditLog,
+  chainTransactions,
   idempotencyKeys,
   journalEntries,
   loanInstalments,
   loans,
   loanTransitions,
+  moneyMovements,
   repayments,
 } from "../../db/schema";
-import { DomainError } from "../../server/errors";
-import type { AppDeps } from "../../server/context";
+import type { ChainService } from "../../server/chain/service";
 import { amlConfig, recordMovement } from "../../server/compliance/aml-service";
+import type { AppDeps } from "../../server/context";
 import { platformPaymentRecord } from "../../server/credit/payment-record";
+import { DomainError } from "../../server/errors";
+import type { Jobs } from "../../server/jobs/jobs";
 import { addMonthsClamped, isoDate, utcDay } from "../../server/loans/dates";
 import { runDelinquency } from "../../server/loans/delinquency-job";
 import { ledgerTrialBalance } from "../../server/loans/ledger";
@@ -41,7 +45,9 @@ afterEach(async () => {
 });
 
 /** The error a procedure threw: its tRPC code and the domain's stable code. */
-async function failure(promise: Promise<unknown>): Promise<{ code: string; appCode: string; message: string }> {
+async function failure(
+  promise: Promise<unknown>,
+): Promise<{ code: string; appCode: string; message: string }> {
   try {
     await promise;
   } catch (error) {
@@ -89,7 +95,12 @@ describe(`loans.calculate (${driver})`, () => {
       pricing: { source: "requested", band: null, score: null },
     });
     expect(terms.schedule).toHaveLength(12);
-    expect(terms.schedule[0]).toMatchObject({ n: 1, payment: "888.49", interest: "100.00", principal: "788.49" });
+    expect(terms.schedule[0]).toMatchObject({
+      n: 1,
+      payment: "888.49",
+      interest: "100.00",
+      principal: "788.49",
+    });
     expect(terms.schedule.at(-1)).toMatchObject({ n: 12, payment: "888.47", balance: "0.00" });
     const principal = terms.schedule.reduce((sum, row) => sum + Math.round(Number(row.principal) * 100), 0);
     expect(principal).toBe(1_000_000);
@@ -100,8 +111,8 @@ describe(`loans.calculate (${driver})`, () => {
       amountFinanced: "10000.00",
       totalOfPayments: "10661.86",
       payments: [
-        { count: 11, amount: "888.49", firstDueDate: terms.schedule[0]?.dueDate },
-        { count: 1, amount: "888.47", firstDueDate: terms.schedule[11]?.dueDate },
+        { count: 11, amount: "888.49", firstDueDate: terms.schedule[0]?.dueDate as string },
+        { count: 1, amount: "888.47", firstDueDate: terms.schedule[11]?.dueDate as string },
       ],
     });
   });
@@ -210,7 +221,11 @@ describe(`loans.apply (${driver})`, () => {
       expect(error).toMatchObject({ code: "UNPROCESSABLE_CONTENT", appCode: code });
       expect(error.message).toContain(reason);
     };
-    await expectRefusal(await makeApplicant(deps, { kyc: false }), "KYC_NOT_VERIFIED", "identity must be verified");
+    await expectRefusal(
+      await makeApplicant(deps, { kyc: false }),
+      "KYC_NOT_VERIFIED",
+      "identity must be verified",
+    );
     await expectRefusal(await makeApplicant(deps, { scoredAt: false }), "SCORE_MISSING", "calculate one");
     await expectRefusal(
       await makeApplicant(deps, { scoredAt: new Date(Date.now() - 31 * DAY) }),
@@ -218,7 +233,11 @@ describe(`loans.apply (${driver})`, () => {
       "31 days old",
     );
     const poor = { ...FULL_PROFILE, revolvingUtilizationPercent: 95, pastDue30to59: 3, pastDue90Plus: 2 };
-    await expectRefusal(await makeApplicant(deps, { profile: poor }), "SCORE_BELOW_FLOOR", "below the minimum of 600");
+    await expectRefusal(
+      await makeApplicant(deps, { profile: poor }),
+      "SCORE_BELOW_FLOOR",
+      "below the minimum of 600",
+    );
     await expectRefusal(await makeApplicant(deps), "DTI_TOO_HIGH", "the maximum is 43 %", {
       ...application,
       amount: "50000.00",
@@ -235,8 +254,12 @@ describe(`loans.apply (${driver})`, () => {
     await expectRefusal(flagged, "AML_HIGH_RISK", "compliance review");
 
     const busy = await makeApplicant(deps);
-    for (let i = 0; i < deps.config.LOAN_MAX_OPEN_APPLICATIONS; i++) await apply(busy, { ...application, amount: "1000" });
-    await expectRefusal(busy, "TOO_MANY_OPEN_APPLICATIONS", "the limit is 3", { ...application, amount: "1000" });
+    for (let i = 0; i < deps.config.LOAN_MAX_OPEN_APPLICATIONS; i++)
+      await apply(busy, { ...application, amount: "1000" });
+    await expectRefusal(busy, "TOO_MANY_OPEN_APPLICATIONS", "the limit is 3", {
+      ...application,
+      amount: "1000",
+    });
 
     const defaulter = await makeApplicant(deps);
     const start = new Date(Date.now() - 200 * DAY);
@@ -311,7 +334,9 @@ describe(`idempotent applications (${driver})`, () => {
       .from(idempotencyKeys)
       .where(and(eq(idempotencyKeys.userId, one.user.id), eq(idempotencyKeys.key, "input-key")));
     expect(row?.key).toBe("input-key");
-    expect((await caller.loans.submit({ ...application, amount: "2000", idempotencyKey: "input-key" })).id).toBe(c.id);
+    expect(
+      (await caller.loans.submit({ ...application, amount: "2000", idempotencyKey: "input-key" })).id,
+    ).toBe(c.id);
   });
 });
 
@@ -333,7 +358,10 @@ describe(`the underwriting workflow (${driver})`, () => {
       .from(loanTransitions)
       .where(and(eq(loanTransitions.loanId, loan.id), eq(loanTransitions.toStatus, "approved")));
     expect(approvals).toHaveLength(1);
-    const instalments = await deps.db.select({ n: count() }).from(loanInstalments).where(eq(loanInstalments.loanId, loan.id));
+    const instalments = await deps.db
+      .select({ n: count() })
+      .from(loanInstalments)
+      .where(eq(loanInstalments.loanId, loan.id));
     expect(instalments[0]?.n).toBe(12);
   });
 
@@ -355,13 +383,18 @@ describe(`the underwriting workflow (${driver})`, () => {
     const approved = await underwriter.caller.loans.approve({ id: loan.id, reason: "Stable income" });
     expect(approved.scheduleFixed).toBe(true);
     expect(approved.schedule.every((row) => row.dueDate === null)).toBe(true);
-    expect(approved.schedule[0]).toMatchObject({ principal: "833.33", interest: approved.schedule[0]?.interest });
+    expect(approved.schedule[0]).toMatchObject({
+      principal: "833.33",
+      interest: approved.schedule[0]?.interest,
+    });
     const disbursed = await underwriter.caller.loans.disburse({ id: loan.id });
     const day = utcDay(disbursed.disbursedAt as Date);
     expect(disbursed.schedule.map((row) => row.dueDate)).toEqual(
       Array.from({ length: 12 }, (_, i) => isoDate(addMonthsClamped(day, i + 1))),
     );
-    expect(disbursed.schedule.map((row) => row.principal)).toEqual(approved.schedule.map((row) => row.principal));
+    expect(disbursed.schedule.map((row) => row.principal)).toEqual(
+      approved.schedule.map((row) => row.principal),
+    );
     expect(disbursed.outstanding).toBe(disbursed.totalPayable);
     expect(disbursed.history.map((item) => [item.from, item.to, item.actorId])).toEqual([
       [null, "submitted", applicant.user.id],
@@ -372,6 +405,40 @@ describe(`the underwriting workflow (${driver})`, () => {
     const ledger = await ledgerTrialBalance(deps.db, { loanId: loan.id });
     expect(ledger.accounts.find((row) => row.account === "loans_receivable")?.balance).toBe("10000.00");
     expect(ledger.accounts.find((row) => row.account === "cash")?.balance).toBe("-10000.00");
+  });
+
+  it("queues each status change for the chain in the transaction that makes it", async () => {
+    const loan = await apply(await makeApplicant(deps));
+    const sent: { queue: string; data: { status: string } }[] = [];
+    const outbox = {
+      chain: { publishQueue: "chain-publish.test" } as ChainService,
+      jobs: {
+        send: async (_tx: unknown, queue: string, data: { status: string }) => {
+          sent.push({ queue, data });
+          return crypto.randomUUID();
+        },
+      } as unknown as Jobs,
+    };
+    await approveLoan(deps.db, system, outbox, underwriter.user, { loanId: loan.id });
+    const aml = amlConfig(deps.config);
+    await disburseLoan(deps.db, system, { outbox, aml }, underwriter.user, { loanId: loan.id });
+    expect(sent.map((job) => [job.queue, job.data.status])).toEqual([
+      ["chain-publish.test", "approved"],
+      ["chain-publish.test", "disbursed"],
+    ]);
+    const queued = await deps.db
+      .select({ kind: chainTransactions.kind, summary: chainTransactions.summary })
+      .from(chainTransactions)
+      .where(eq(chainTransactions.referenceId, loan.id));
+    expect(queued.map((row) => [row.kind, (row.summary as { status: string }).status])).toEqual([
+      ["loan_status", "approved"],
+      ["loan_status", "disbursed"],
+    ]);
+    const movements = await deps.db
+      .select()
+      .from(moneyMovements)
+      .where(eq(moneyMovements.reference, loan.id));
+    expect(movements).toMatchObject([{ kind: "disbursement", direction: "in", amountCents: 1_000_000 }]);
   });
 
   it("does not let an underwriter decide their own application", async () => {
@@ -394,7 +461,11 @@ describe(`repayments (${driver})`, () => {
     const first = await caller.loans.repay({ id: loan.id, amount: "50.00" });
     expect(first.interest).toBe(interest1);
     expect(first.allocations).toEqual([
-      { n: 1, interest: interest1, principal: ((5000 - Math.round(Number(interest1) * 100)) / 100).toFixed(2) },
+      {
+        n: 1,
+        interest: interest1,
+        principal: ((5000 - Math.round(Number(interest1) * 100)) / 100).toFixed(2),
+      },
     ]);
     const after = await applicant.caller.loans.get({ id: loan.id });
     expect(after.schedule[0]).toMatchObject({ paid: "50.00", state: "partially_paid" });
@@ -413,7 +484,12 @@ describe(`repayments (${driver})`, () => {
     expect(second).toMatchObject({ outstanding: "0.00", loanStatus: "repaid" });
     expect(second.allocations.map((line) => line.n)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     const closed = await applicant.caller.loans.get({ id: loan.id });
-    expect(closed).toMatchObject({ status: "repaid", outstanding: "0.00", paid: closed.totalPayable, nextStatuses: [] });
+    expect(closed).toMatchObject({
+      status: "repaid",
+      outstanding: "0.00",
+      paid: closed.totalPayable,
+      nextStatuses: [],
+    });
     expect(closed.closedAt).not.toBeNull();
     expect(closed.schedule.every((row) => row.state === "paid" && row.paidAt !== null)).toBe(true);
 
@@ -424,7 +500,25 @@ describe(`repayments (${driver})`, () => {
     expect(balanceOf("cash")).toBe(closed.totalInterest);
     expect(ledger).toMatchObject({ balanced: true, entries: 3 });
 
-    const more = await failure((await callerWithKey(deps, applicant.token, newKey())).loans.repay({ id: loan.id, amount: 1 }));
+    const movements = await deps.db
+      .select({
+        kind: moneyMovements.kind,
+        direction: moneyMovements.direction,
+        amount: moneyMovements.amountCents,
+      })
+      .from(moneyMovements)
+      .where(eq(moneyMovements.reference, loan.id));
+    expect(movements.map((row): (string | number)[] => [row.kind, row.direction, row.amount]).sort()).toEqual(
+      [
+        ["disbursement", "in", 120_000],
+        ["repayment", "out", 5_000],
+        ["repayment", "out", Math.round(Number(after.outstanding) * 100)],
+      ].sort(),
+    );
+
+    const more = await failure(
+      (await callerWithKey(deps, applicant.token, newKey())).loans.repay({ id: loan.id, amount: 1 }),
+    );
     expect(more).toMatchObject({ code: "CONFLICT", appCode: "LOAN_NOT_REPAYABLE" });
   });
 
@@ -432,7 +526,9 @@ describe(`repayments (${driver})`, () => {
     const applicant = await makeApplicant(deps);
     const loan = await disbursedLoan(applicant, new Date());
     const caller = await callerWithKey(deps, applicant.token, newKey());
-    const answers = await Promise.all(Array.from({ length: 4 }, () => caller.loans.repay({ id: loan.id, amount: "100" })));
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => caller.loans.repay({ id: loan.id, amount: "100" })),
+    );
     expect(new Set(answers.map((answer) => answer.id)).size).toBe(1);
     const rows = await deps.db.select().from(repayments).where(eq(repayments.loanId, loan.id));
     expect(rows).toHaveLength(1);
@@ -445,10 +541,14 @@ describe(`repayments (${driver})`, () => {
   it("refuses repayments before disbursement and on another user's loan", async () => {
     const applicant = await makeApplicant(deps);
     const loan = await apply(applicant);
-    const early = await failure((await callerWithKey(deps, applicant.token, newKey())).loans.repay({ id: loan.id, amount: 10 }));
+    const early = await failure(
+      (await callerWithKey(deps, applicant.token, newKey())).loans.repay({ id: loan.id, amount: 10 }),
+    );
     expect(early).toMatchObject({ code: "CONFLICT", appCode: "LOAN_NOT_REPAYABLE" });
     const other = await makeApplicant(deps, { kyc: false, scoredAt: false });
-    const stranger = await failure((await callerWithKey(deps, other.token, newKey())).loans.repay({ id: loan.id, amount: 10 }));
+    const stranger = await failure(
+      (await callerWithKey(deps, other.token, newKey())).loans.repay({ id: loan.id, amount: 10 }),
+    );
     expect(stranger.code).toBe("NOT_FOUND");
   });
 });
@@ -458,7 +558,8 @@ describe(`delinquency (${driver})`, () => {
     const { LOAN_GRACE_DAYS: grace, LOAN_DEFAULT_AFTER_DAYS: defaultAfter } = deps.config;
     const policy = loanSettings(deps.config).delinquency;
     const applicant = await makeApplicant(deps);
-    const start = new Date("2031-01-10T09:00:00Z");
+    // In the past, so that only loans paid out that long ago (none of the other tests') are due by these clocks.
+    const start = new Date(Date.now() - 400 * DAY);
     const loan = await disbursedLoan(applicant, start);
     const firstDue = addMonthsClamped(utcDay(start), 1);
     const at = (days: number) => new Date(firstDue.getTime() + days * DAY + 12 * 3600_000);
@@ -501,7 +602,10 @@ describe(`the payment record feeds the score (${driver})`, () => {
   it("counts a late repayment, which lowers the next score", async () => {
     const applicant = await makeApplicant(deps);
     // Paid out 70 days ago: the first instalment fell due about 40 days ago, far past the grace period.
-    const loan = await disbursedLoan(applicant, new Date(Date.now() - 70 * DAY), { ...application, amount: "3000" });
+    const loan = await disbursedLoan(applicant, new Date(Date.now() - 70 * DAY), {
+      ...application,
+      amount: "3000",
+    });
     const before = await applicant.caller.credit.calculateScore();
     expect(await platformPaymentRecord(deps.db, applicant.user.id)).toMatchObject({
       onTimeInstalments: 0,
@@ -514,7 +618,11 @@ describe(`the payment record feeds the score (${driver})`, () => {
       system,
       { outbox: {}, aml: amlConfig(deps.config), delinquency: loanSettings(deps.config).delinquency },
       applicant.user,
-      { loanId: loan.id, amountCents: Math.round(Number(detail.schedule[0]?.payment) * 100), idempotencyKey: newKey() },
+      {
+        loanId: loan.id,
+        amountCents: Math.round(Number(detail.schedule[0]?.payment) * 100),
+        idempotencyKey: newKey(),
+      },
     );
     const record = await platformPaymentRecord(deps.db, applicant.user.id);
     expect(record).toMatchObject({ lateInstalments: 1, onTimeInstalments: 0, openLoans: 1 });

@@ -4,7 +4,11 @@ import { RateLimitedError } from "../../../server/errors";
 import { createLoginGuard } from "../../../server/security/login-guard";
 import { createRateLimiters } from "../../../server/security/rate-limit";
 
-const config = loadConfig({ NODE_ENV: "test", LOGIN_LOCKOUT_BASE_SECONDS: "60", LOGIN_LOCKOUT_MAX_SECONDS: "200" });
+const config = loadConfig({
+  NODE_ENV: "test",
+  LOGIN_LOCKOUT_BASE_SECONDS: "60",
+  LOGIN_LOCKOUT_MAX_SECONDS: "200",
+});
 
 function guardWithLimiters() {
   const limiters = createRateLimiters(config, null, `unit-${crypto.randomUUID()}`);
@@ -20,7 +24,8 @@ async function lockoutSeconds(guard: ReturnType<typeof createLoginGuard>, email:
 describe("login guard", () => {
   it("allows four failures and locks on the fifth", async () => {
     const { guard } = guardWithLimiters();
-    for (let attempt = 0; attempt < 4; attempt += 1) await guard.recordFailure("198.51.100.1", "a@example.test");
+    for (let attempt = 0; attempt < 4; attempt += 1)
+      await guard.recordFailure("198.51.100.1", "a@example.test");
     await guard.assertAllowed("198.51.100.1", "a@example.test");
     await guard.recordFailure("198.51.100.1", "a@example.test");
     expect(await lockoutSeconds(guard, "a@example.test")).toBeGreaterThan(55);
@@ -30,7 +35,8 @@ describe("login guard", () => {
     const { guard, limiters } = guardWithLimiters();
     const windows: number[] = [];
     for (let lockout = 0; lockout < 3; lockout += 1) {
-      for (let attempt = 0; attempt < 5; attempt += 1) await guard.recordFailure("198.51.100.1", "b@example.test");
+      for (let attempt = 0; attempt < 5; attempt += 1)
+        await guard.recordFailure("198.51.100.1", "b@example.test");
       windows.push(await lockoutSeconds(guard, "b@example.test"));
       await limiters.lockedAccounts.store.delete("b@example.test");
     }
@@ -41,9 +47,11 @@ describe("login guard", () => {
 
   it("forgets earlier failures after a success", async () => {
     const { guard } = guardWithLimiters();
-    for (let attempt = 0; attempt < 4; attempt += 1) await guard.recordFailure("198.51.100.1", "c@example.test");
+    for (let attempt = 0; attempt < 4; attempt += 1)
+      await guard.recordFailure("198.51.100.1", "c@example.test");
     await guard.recordSuccess("c@example.test");
-    for (let attempt = 0; attempt < 4; attempt += 1) await guard.recordFailure("198.51.100.1", "c@example.test");
+    for (let attempt = 0; attempt < 4; attempt += 1)
+      await guard.recordFailure("198.51.100.1", "c@example.test");
     await guard.assertAllowed("198.51.100.1", "c@example.test");
   });
 
@@ -51,8 +59,11 @@ describe("login guard", () => {
     const small = loadConfig({ NODE_ENV: "test", RATE_LIMIT_LOGIN_IP: "3/900" });
     const limiters = createRateLimiters(small, null, `unit-${crypto.randomUUID()}`);
     const guard = createLoginGuard(limiters, small);
-    for (let attempt = 0; attempt < 3; attempt += 1) await guard.recordFailure("198.51.100.9", `user${attempt}@example.test`);
-    await expect(guard.assertAllowed("198.51.100.9", "fresh@example.test")).rejects.toBeInstanceOf(RateLimitedError);
+    for (let attempt = 0; attempt < 3; attempt += 1)
+      await guard.recordFailure("198.51.100.9", `user${attempt}@example.test`);
+    await expect(guard.assertAllowed("198.51.100.9", "fresh@example.test")).rejects.toBeInstanceOf(
+      RateLimitedError,
+    );
     await guard.assertAllowed("198.51.100.10", "fresh@example.test");
   });
 });
