@@ -4,13 +4,10 @@
  */
 import os from "node:os";
 import { amortizationSchedule, type ScheduleType } from "../server/loans/schedule";
+import { timedSync } from "./lib/stats";
 
 const iterations = Number(process.argv[2] ?? 20_000);
 const warmup = 2_000;
-
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-}
 
 function run(scheduleType: ScheduleType) {
   const params = {
@@ -20,24 +17,14 @@ function run(scheduleType: ScheduleType) {
     scheduleType,
     startDate: new Date("2025-01-31T00:00:00Z"),
   };
-  let sink = 0;
-  for (let i = 0; i < warmup; i++) sink += amortizationSchedule(params).totalInterestCents;
-  const samples = new Array<number>(iterations);
-  const started = Bun.nanoseconds();
-  for (let i = 0; i < iterations; i++) {
-    const t0 = Bun.nanoseconds();
-    sink += amortizationSchedule(params).totalInterestCents;
-    samples[i] = Bun.nanoseconds() - t0;
-  }
-  const elapsed = Bun.nanoseconds() - started;
-  samples.sort((a, b) => a - b);
-  if (sink === 0) throw new Error("unreachable: keeps the work from being optimised away");
+  const timing = timedSync(iterations, () => amortizationSchedule(params).totalInterestCents, { warmup });
+  if (timing.checksum === 0) throw new Error("a 6 % loan over 360 months cannot be interest-free");
   return {
     scheduleType,
     iterations,
-    "median µs": Number((quantile(samples, 0.5) / 1000).toFixed(1)),
-    "p99 µs": Number((quantile(samples, 0.99) / 1000).toFixed(1)),
-    "ops/s": Math.round(iterations / (elapsed / 1e9)),
+    "median µs": Number((timing.median / 1000).toFixed(1)),
+    "p99 µs": Number((timing.p99 / 1000).toFixed(1)),
+    "ops/s": Math.round(timing.perSecond),
   };
 }
 

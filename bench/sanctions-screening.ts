@@ -17,21 +17,13 @@ import {
   DEFAULT_SCREENING_THRESHOLD,
   screenName,
 } from "../server/compliance/sanctions/screen";
+import { mulberry32 } from "../server/credit/scorecard/split";
+import { ms, quantileOf } from "./lib/stats";
 
 const ENTRIES = Number(process.argv[2] ?? 20_000);
 const QUERIES = Number(process.argv[3] ?? 2_000);
 const SEED = Number(process.argv[4] ?? 42);
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = mulberry32(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const zipf = <T>(items: readonly T[]): T => items[Math.floor(items.length * random() ** 2)] as T;
@@ -170,10 +162,10 @@ for (let i = 0; i < QUERIES; i++) {
 
 let t0 = Bun.nanoseconds();
 const list = parseSanctionsList(sdnCsv, altCsv);
-const parseMs = (Bun.nanoseconds() - t0) / 1e6;
+const parseNs = Bun.nanoseconds() - t0;
 t0 = Bun.nanoseconds();
 const index = buildScreeningIndex(list);
-const buildMs = (Bun.nanoseconds() - t0) / 1e6;
+const buildNs = Bun.nanoseconds() - t0;
 
 // Warm-up, so the JIT has compiled the hot paths before timing.
 for (const query of queries.slice(0, 200)) screenName(index, { name: query.name });
@@ -186,7 +178,7 @@ let flaggedNew = 0;
 for (const query of queries) {
   const start = Bun.nanoseconds();
   const result = screenName(index, { name: query.name, dateOfBirth: "1970-01-01" });
-  timings.push((Bun.nanoseconds() - start) / 1e6);
+  timings.push(Bun.nanoseconds() - start);
   candidateCounts.push(result.candidates);
   if (query.expect !== null) {
     variants++;
@@ -205,15 +197,9 @@ for (const query of sample) {
   const full = screenName(index, { name: query.name }, { exhaustive: true }).matches.map(
     (m) => `${m.entryId}:${m.score}`,
   );
-  exhaustiveTimings.push((Bun.nanoseconds() - start) / 1e6);
+  exhaustiveTimings.push(Bun.nanoseconds() - start);
   if (fast.join() === full.join()) agree++;
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-};
-const ms = (value: number) => `${value.toFixed(3)} ms`;
 
 console.log(
   `Sanctions screening bench (Bun ${Bun.version}, seed ${SEED}, threshold ${DEFAULT_SCREENING_THRESHOLD})`,
@@ -221,19 +207,19 @@ console.log(
 console.log(
   `  list:        ${list.count} entries, ${index.nameCount} names with aliases, ${index.vocabulary.length} distinct words`,
 );
-console.log(`  parse CSV:   ${ms(parseMs)}`);
-console.log(`  build index: ${ms(buildMs)}`);
+console.log(`  parse CSV:   ${ms(parseNs)}`);
+console.log(`  build index: ${ms(buildNs)}`);
 console.log(`  screenings:  ${timings.length}`);
 console.log(
-  `    median ${ms(percentile(timings, 50))}   p99 ${ms(percentile(timings, 99))}   max ${ms(Math.max(...timings))}`,
+  `    median ${ms(quantileOf(timings, 0.5))}   p99 ${ms(quantileOf(timings, 0.99))}   max ${ms(Math.max(...timings))}`,
 );
 console.log(
-  `    names scored after blocking: median ${percentile(candidateCounts, 50)}, p99 ${percentile(candidateCounts, 99)}`,
+  `    names scored after blocking: median ${quantileOf(candidateCounts, 0.5)}, p99 ${quantileOf(candidateCounts, 0.99)}`,
 );
 console.log(
   `  recall on variants of listed names: ${found}/${variants} (${((100 * found) / variants).toFixed(1)} %)`,
 );
 console.log(`  unlisted names flagged at the threshold: ${flaggedNew}/${QUERIES - variants}`);
 console.log(
-  `  blocking vs exhaustive scan, ${sample.length} queries: same matches for ${agree}; exhaustive median ${ms(percentile(exhaustiveTimings, 50))}`,
+  `  blocking vs exhaustive scan, ${sample.length} queries: same matches for ${agree}; exhaustive median ${ms(quantileOf(exhaustiveTimings, 0.5))}`,
 );

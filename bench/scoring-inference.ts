@@ -8,6 +8,7 @@ import { scoreWithRules } from "../server/credit/rules.ts";
 import { loadScorecard } from "../server/credit/scorecard/load.ts";
 import { scoreWithScorecard } from "../server/credit/scorecard/score.ts";
 import { mulberry32 } from "../server/credit/scorecard/split.ts";
+import { formatInteger, timedSync, us } from "./lib/stats";
 
 const CALLS = Number(process.argv[2] ?? 200_000);
 const WARMUP = 20_000;
@@ -35,23 +36,16 @@ function profiles(count: number): ScoreInputs[] {
 }
 
 function measure(name: string, score: (inputs: ScoreInputs) => ScoreResult, inputs: ScoreInputs[]): void {
-  let sink = 0;
-  for (let i = 0; i < WARMUP; i++) sink += score(inputs[i % inputs.length] as ScoreInputs).score;
-  const samples = new Float64Array(CALLS);
-  for (let i = 0; i < CALLS; i++) {
-    const started = Bun.nanoseconds();
-    sink += score(inputs[i % inputs.length] as ScoreInputs).score;
-    samples[i] = Bun.nanoseconds() - started;
-  }
-  samples.sort();
+  const scoreAt = (index: number) => score(inputs[index % inputs.length] as ScoreInputs).score;
+  const timing = timedSync(CALLS, scoreAt, { warmup: WARMUP });
+  // ops/s from a second loop without a clock read per call, which would be a large part of a sub-µs call.
+  let checksum = timing.checksum;
   const started = Bun.nanoseconds();
-  for (let i = 0; i < CALLS; i++) sink += score(inputs[i % inputs.length] as ScoreInputs).score;
+  for (let i = 0; i < CALLS; i++) checksum += scoreAt(i);
   const opsPerSecond = CALLS / ((Bun.nanoseconds() - started) / 1e9);
-  const at = (q: number) =>
-    ((samples[Math.min(CALLS - 1, Math.floor(q * CALLS))] as number) / 1000).toFixed(2);
   console.log(
-    `${name.padEnd(20)} median ${at(0.5).padStart(6)} µs   p99 ${at(0.99).padStart(6)} µs   ` +
-      `${Math.round(opsPerSecond).toLocaleString("en-US").padStart(11)} ops/s   (checksum ${sink % 997})`,
+    `${name.padEnd(20)} median ${us(timing.median).padStart(9)}   p99 ${us(timing.p99).padStart(9)}   ` +
+      `${formatInteger(opsPerSecond).padStart(11)} ops/s   (checksum ${checksum % 997})`,
   );
 }
 

@@ -1,5 +1,6 @@
 import { type Address, type Hex, hexToString, type PublicClient, size, stringToHex } from "viem";
 import { loanRegistryAbi, scoreRegistryAbi, writerAccessAbi } from "../../contracts/artifacts.ts";
+import { type LoanStatus, loanStatuses } from "../loans/status.ts";
 import type { ChainClients } from "./clients.ts";
 import {
   type ConfirmedTransaction,
@@ -8,17 +9,8 @@ import {
   sendAndConfirm,
 } from "./transactions.ts";
 
-/** Loan statuses in the order of the LoanRegistry's `Status` enum (0 is None: not registered). */
-export const loanStatuses = [
-  "submitted",
-  "approved",
-  "rejected",
-  "withdrawn",
-  "disbursed",
-  "repaid",
-  "defaulted",
-] as const;
-export type LoanStatus = (typeof loanStatuses)[number];
+// LoanRegistry's `Status` enum lists the workflow's statuses in this same order, after 0 = None (not registered).
+export { type LoanStatus, loanStatuses };
 
 export function loanStatusCode(status: LoanStatus): number {
   const index = loanStatuses.indexOf(status);

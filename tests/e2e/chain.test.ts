@@ -4,24 +4,16 @@ import { parseSiweMessage } from "viem/siwe";
 import { useTestChain } from "../helpers/anvil";
 import { startTestServer, type TestServer, testDeps } from "../helpers/app";
 import { type ChainApp, startChainApp } from "../helpers/chain";
+import { restClient } from "../helpers/rest";
 import { TEST_PASSWORD, uniqueEmail } from "../helpers/users";
 
-async function rest(
+function rest(
   server: TestServer,
   method: string,
   path: string,
   options: { token?: string; body?: unknown } = {},
 ) {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${server.url}/api${path}`, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+  return restClient(server.url)(method, path, options);
 }
 
 async function signUp(server: TestServer): Promise<string> {

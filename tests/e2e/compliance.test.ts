@@ -4,23 +4,15 @@ import { users } from "../../db/schema";
 import { amlConfig, recordMovement } from "../../server/compliance/aml-service";
 import type { AppDeps } from "../../server/context";
 import { startTestServer, type TestServer, testDeps } from "../helpers/app";
+import { restClient } from "../helpers/rest";
 import { TEST_PASSWORD, uniqueEmail } from "../helpers/users";
 
 let deps: AppDeps;
 let server: TestServer;
 let admin: { token: string; id: string };
 
-async function rest(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let body: string | undefined;
-  if (options.body !== undefined) {
-    headers["content-type"] = "application/json";
-    body = JSON.stringify(options.body);
-  }
-  const response = await fetch(`${server.url}/api${path}`, { method, headers, body });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+function rest(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
+  return restClient(server.url)(method, path, options);
 }
 
 async function signUp(name = "Applicant") {

@@ -6,6 +6,7 @@ import { createClient } from "../../client";
 import type { AppDeps } from "../../server/context";
 import { startTestServer, type TestServer, testDeps } from "../helpers/app";
 import { FULL_PROFILE, setRole } from "../helpers/credit";
+import { restClient } from "../helpers/rest";
 import { TEST_PASSWORD, uniqueEmail } from "../helpers/users";
 
 let deps: AppDeps;
@@ -24,14 +25,8 @@ afterAll(async () => {
 
 type RestOptions = { token?: string; body?: unknown; base?: string };
 
-async function rest(method: string, path: string, options: RestOptions = {}) {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-  const response = await fetch(`${options.base ?? server.url}/api${path}`, { method, headers, body });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+function rest(method: string, path: string, options: RestOptions = {}) {
+  return restClient(options.base ?? server.url)(method, path, options);
 }
 
 async function signUp(options: { profile?: object; base?: string } = {}) {
