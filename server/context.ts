@@ -24,13 +24,13 @@ export type AppDeps = {
   loginGuard: LoginGuard;
   otpSender: OtpSender | null;
   /** The chain, when configured; without it every chain feature answers 503 CHAIN_UNAVAILABLE. */
-  chain?: ChainService | null;
+  chain: ChainService | null;
   /** The job queue (pg-boss), which is also the transactional outbox; absent where nothing enqueues. */
-  jobs?: Jobs | null;
+  jobs: Jobs | null;
   /** The credit scorecard loaded at start; null when none is installed, and the rules engine scores. */
   scorecard: ScorecardArtifact | null;
   /** On-chain activity of a user's linked wallet for scoring; absent, the wallet inputs are unknown. */
-  walletActivity?: WalletActivityProvider | null;
+  walletActivity: WalletActivityProvider | null;
   /** The sanctions list KYC screens against, loaded from SANCTIONS_DIR at start and reloadable by an admin. */
   sanctions: SanctionsRegistry;
 };

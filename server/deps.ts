@@ -33,5 +33,9 @@ export function buildDeps(params: {
     otpSender: createOtpSender(config),
     scorecard: params.scorecard ?? null,
     sanctions: createSanctionsRegistry(config.SANCTIONS_DIR, logger),
+    // Set by the process once the chain and the job queue are up (server/main.ts); tests wire their own.
+    chain: null,
+    jobs: null,
+    walletActivity: null,
   };
 }
