@@ -44,7 +44,9 @@ export const mfaRouter = router({
     })
     .input(z.void())
     .output(z.object({ secret: z.string(), uri: z.string() }))
-    .mutation(({ ctx }) => startTotpSetup(ctx.db, { userId: ctx.user.id, issuer: ctx.config.MFA_ISSUER })),
+    .mutation(({ ctx }) =>
+      startTotpSetup(ctx.db, ctx.vault, { userId: ctx.user.id, issuer: ctx.config.MFA_ISSUER }),
+    ),
 
   totpConfirm: protectedProcedure
     .meta({
@@ -60,7 +62,7 @@ export const mfaRouter = router({
     .output(z.object({ recoveryCodes: z.array(z.string()) }))
     .mutation(async ({ ctx, input }) => {
       await consume(ctx.limiters.mfa, ctx.user.id);
-      return confirmTotpSetup(ctx.db, ctx.request, {
+      return confirmTotpSetup(ctx.db, ctx.vault, ctx.request, {
         userId: ctx.user.id,
         sessionId: ctx.session.id,
         code: input.code,
@@ -81,7 +83,7 @@ export const mfaRouter = router({
     .output(successSchema.extend({ method: z.enum(["totp", "one_time_code", "recovery_code"]) }))
     .mutation(async ({ ctx, input }) => {
       await consume(ctx.limiters.mfa, ctx.user.id);
-      const { method } = await verifySecondFactor(ctx.db, ctx.request, {
+      const { method } = await verifySecondFactor(ctx.db, ctx.vault, ctx.request, {
         userId: ctx.user.id,
         sessionId: ctx.session.id,
         factor: input.code === undefined ? { recoveryCode: input.recoveryCode ?? "" } : { code: input.code },
@@ -125,7 +127,7 @@ export const mfaRouter = router({
     .mutation(async ({ ctx, input }) => {
       await consume(ctx.limiters.mfa, ctx.user.id);
       const proof = input.code === undefined ? { password: input.password ?? "" } : { code: input.code };
-      await disableMfa(ctx.db, ctx.request, { userId: ctx.user.id, proof });
+      await disableMfa(ctx.db, ctx.vault, ctx.request, { userId: ctx.user.id, proof });
       return { success: true as const };
     }),
 });

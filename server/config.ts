@@ -114,6 +114,10 @@ const configSchema = z.object({
   LOGIN_LOCKOUT_MAX_SECONDS: positiveInt.default(86_400),
 
   MFA_ISSUER: z.string().min(1).default("BlockScore"),
+  MFA_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (32 random bytes, e.g. `openssl rand -hex 32`)")
+    .optional(),
   OTP_PROVIDER: z.enum(["console", "http", "none"]).optional(),
   OTP_HTTP_URL: z.url({ error: "must be an http(s) URL" }).optional(),
   OTP_HTTP_TOKEN: z.string().min(1).optional(),

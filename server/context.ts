@@ -4,6 +4,7 @@ import type { Database } from "../db/client";
 import type { Session } from "../db/schema";
 import type { ClientMeta } from "./auth/account";
 import type { OtpSender } from "./auth/otp-sender";
+import type { SecretVault } from "./auth/secret-vault";
 import { type PublicUser, validateSessionToken } from "./auth/session";
 import type { ChainService } from "./chain/service";
 import type { SanctionsRegistry } from "./compliance/sanctions-registry";
@@ -23,6 +24,8 @@ export type AppDeps = {
   limiters: RateLimiters;
   loginGuard: LoginGuard;
   otpSender: OtpSender | null;
+  /** Seals the TOTP keys kept in the database (MFA_ENCRYPTION_KEY). */
+  vault: SecretVault;
   /** The chain, when configured; without it every chain feature answers 503 CHAIN_UNAVAILABLE. */
   chain: ChainService | null;
   /** The job queue (pg-boss), which is also the transactional outbox; absent where nothing enqueues. */

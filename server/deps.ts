@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Database } from "../db/client";
 import { createOtpSender } from "./auth/otp-sender";
+import { createSecretVault } from "./auth/secret-vault";
 import { createSanctionsRegistry } from "./compliance/sanctions-registry";
 import type { Config } from "./config";
 import type { AppDeps } from "./context";
@@ -31,6 +32,7 @@ export function buildDeps(params: {
     limiters,
     loginGuard: createLoginGuard(limiters, config),
     otpSender: createOtpSender(config),
+    vault: createSecretVault(config.MFA_ENCRYPTION_KEY),
     scorecard: params.scorecard ?? null,
     sanctions: createSanctionsRegistry(config.SANCTIONS_DIR, logger),
     // Set by the process once the chain and the job queue are up (server/main.ts); tests wire their own.

@@ -27,6 +27,9 @@ async function start(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config);
+  if (config.NODE_ENV === "production" && !config.MFA_ENCRYPTION_KEY) {
+    logger.warn("MFA_ENCRYPTION_KEY is not set: TOTP keys are stored unsealed");
+  }
   const releaseDataDir = config.DATABASE_URL ? () => {} : claimDataDir(config.DATA_DIR);
   const connection = await connectDatabase(
     config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR },

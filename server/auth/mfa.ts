@@ -6,6 +6,7 @@ import { conflict, invalidInput, notFound, unavailable } from "../errors";
 import type { OtpChannel, OtpSender } from "./otp-sender";
 import { verifyPassword } from "./password";
 import { generateRecoveryCode, generateSixDigitCode, hashCode, normaliseRecoveryCode } from "./secret-codes";
+import type { SecretVault } from "./secret-vault";
 import { markSessionMfaVerified } from "./session";
 import { generateTotpKey, matchTotp, totpEnrolment } from "./totp";
 
@@ -22,12 +23,16 @@ async function findUser(db: Database, userId: string): Promise<User> {
 /** Step one of enrolment: a new key, kept pending until a code from it is confirmed. */
 export async function startTotpSetup(
   db: Database,
+  vault: SecretVault,
   params: { userId: string; issuer: string },
 ): Promise<{ secret: string; uri: string }> {
   const user = await findUser(db, params.userId);
   if (user.mfaEnabled) throw conflict("MFA_ALREADY_ENABLED", "Two-factor authentication is already on");
   const key = generateTotpKey();
-  await db.update(users).set({ totpPendingKey: key }).where(eq(users.id, user.id));
+  await db
+    .update(users)
+    .set({ totpPendingKey: await vault.seal(key) })
+    .where(eq(users.id, user.id));
   return totpEnrolment(key, params.issuer, user.email);
 }
 
@@ -41,6 +46,7 @@ async function issueRecoveryCodes(db: Database, userId: string): Promise<string[
 /** Step two: a correct code turns MFA on, marks this session verified and returns the recovery codes, once. */
 export async function confirmTotpSetup(
   db: Database,
+  vault: SecretVault,
   meta: RequestMeta,
   params: { userId: string; sessionId: string; code: string },
 ): Promise<{ recoveryCodes: string[] }> {
@@ -49,7 +55,7 @@ export async function confirmTotpSetup(
     if (user.mfaEnabled) throw conflict("MFA_ALREADY_ENABLED", "Two-factor authentication is already on");
     if (!user.totpPendingKey)
       throw invalidInput("MFA_SETUP_NOT_STARTED", "Start the authenticator setup first");
-    const step = matchTotp(user.totpPendingKey, params.code, null);
+    const step = matchTotp(await vault.open(user.totpPendingKey), params.code, null);
     if (step === null) throw invalidInput("INVALID_CODE", "The code is not valid");
     await tx
       .update(users)
@@ -62,9 +68,9 @@ export async function confirmTotpSetup(
   });
 }
 
-async function consumeTotp(db: Database, user: User, code: string): Promise<boolean> {
+async function consumeTotp(db: Database, vault: SecretVault, user: User, code: string): Promise<boolean> {
   if (!user.totpKey) return false;
-  const step = matchTotp(user.totpKey, code, user.totpLastStep);
+  const step = matchTotp(await vault.open(user.totpKey), code, user.totpLastStep);
   if (step === null) return false;
   // Conditional update: of two concurrent requests with the same code, only one advances the step.
   const advanced = await db
@@ -129,6 +135,7 @@ export type SecondFactor = { code: string } | { recoveryCode: string };
 /** Completes a session waiting for its second factor: an authenticator code, a sent code, or a recovery code. */
 export async function verifySecondFactor(
   db: Database,
+  vault: SecretVault,
   meta: RequestMeta,
   params: { userId: string; sessionId: string; factor: SecondFactor },
 ): Promise<{ method: "totp" | "one_time_code" | "recovery_code" }> {
@@ -140,7 +147,7 @@ export async function verifySecondFactor(
     let method: "totp" | "one_time_code" | "recovery_code" | null = null;
     if ("recoveryCode" in params.factor) {
       if (await consumeRecoveryCode(tx, user.id, params.factor.recoveryCode)) method = "recovery_code";
-    } else if (await consumeTotp(tx, user, params.factor.code)) {
+    } else if (await consumeTotp(tx, vault, user, params.factor.code)) {
       method = "totp";
     } else if (await consumeOneTimeCode(tx, user.id, params.factor.code)) {
       method = "one_time_code";
@@ -204,6 +211,7 @@ export async function sendOneTimeCode(
 /** Turning MFA off needs proof of presence: a current code or the password. */
 export async function disableMfa(
   db: Database,
+  vault: SecretVault,
   meta: RequestMeta,
   params: { userId: string; proof: { code: string } | { password: string } },
 ): Promise<void> {
@@ -214,7 +222,7 @@ export async function disableMfa(
     const proven =
       "password" in params.proof
         ? await verifyPassword(params.proof.password, user.passwordHash)
-        : await consumeTotp(tx, user, params.proof.code);
+        : await consumeTotp(tx, vault, user, params.proof.code);
     if (!proven) throw invalidInput("INVALID_PROOF", "The code or password is not valid");
     await tx
       .update(users)

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { decodeBase32 } from "@oslojs/encoding";
 import { eq, min, sql } from "drizzle-orm";
 import type { DatabaseConnection } from "../../db/client";
 import { auditLog, users } from "../../db/schema";
@@ -16,7 +17,7 @@ let server: TestServer;
 let rest: ReturnType<typeof restClient>;
 
 beforeAll(async () => {
-  deps = await testDeps({ LOGIN_LOCKOUT_BASE_SECONDS: "60" });
+  deps = await testDeps({ LOGIN_LOCKOUT_BASE_SECONDS: "60", MFA_ENCRYPTION_KEY: "ab".repeat(32) });
   deps.otpSender = consoleOtpSender((line) => otpLines.push(line));
   server = await startTestServer(deps);
   rest = restClient(server.url);
@@ -65,6 +66,15 @@ describe("TOTP", () => {
     });
     expect(verify).toMatchObject({ status: 200, body: { success: true, method: "totp" } });
     expect((await rest("GET", "/profile", { token: pending })).status).toBe(200);
+  });
+
+  it("keeps the authenticator key sealed in the database", async () => {
+    const { token, id } = await signUp();
+    const { secret } = await enrol(token);
+    const [row] = await deps.db.select({ totpKey: users.totpKey }).from(users).where(eq(users.id, id));
+    expect(row?.totpKey).toStartWith("aes256gcm:");
+    const keyHex = Buffer.from(decodeBase32(secret)).toString("hex");
+    expect(row?.totpKey).not.toContain(keyHex);
   });
 
   it("refuses a replayed code", async () => {
