@@ -133,17 +133,14 @@ export function formatRate(basisPoints: number): string {
   return formatMoney(basisPoints);
 }
 
-const inputUnion = (label: string, kind: string) =>
-  z.union([z.number(), z.string()], {
-    error: (issue) => (issue.input === undefined ? `${label} is required` : `${label} must be ${kind}`),
-  });
-
-/** A zod input schema for money: a number or decimal string → integer cents, with messages naming `label`. */
-export function moneyInput(options: ParseMoneyOptions = {}) {
-  const label = options.label ?? "amount";
-  return inputUnion(label, "a number or a decimal string")
+/** A number or decimal string, parsed exactly by `parse`; its failure becomes a zod issue naming `label`. */
+function decimalInput(label: string, kind: string, parse: (value: unknown) => ParseDecimalResult) {
+  return z
+    .union([z.number(), z.string()], {
+      error: (issue) => (issue.input === undefined ? `${label} is required` : `${label} must be ${kind}`),
+    })
     .transform((value, ctx) => {
-      const parsed = tryParseMoney(value, { ...options, label });
+      const parsed = parse(value);
       if (parsed.ok) return parsed.value;
       ctx.issues.push({
         code: "custom",
@@ -152,32 +149,29 @@ export function moneyInput(options: ParseMoneyOptions = {}) {
         params: { code: parsed.code },
       });
       return z.NEVER;
-    })
-    .meta({
-      description: "Amount: a number or a decimal string with at most two places",
-      examples: ["1234.50", 1234.5],
     });
+}
+
+/** A zod input schema for money: a number or decimal string → integer cents, with messages naming `label`. */
+export function moneyInput(options: ParseMoneyOptions = {}) {
+  const label = options.label ?? "amount";
+  return decimalInput(label, "a number or a decimal string", (value) =>
+    tryParseMoney(value, { ...options, label }),
+  ).meta({
+    description: "Amount: a number or a decimal string with at most two places",
+    examples: ["1234.50", 1234.5],
+  });
 }
 
 /** A zod input schema for a percentage rate: a number or decimal string → basis points. */
 export function rateInput(options: ParseRateOptions = {}) {
   const label = options.label ?? "rate";
-  return inputUnion(label, "a percentage, a number or a decimal string")
-    .transform((value, ctx) => {
-      const parsed = tryParseRate(value, { ...options, label });
-      if (parsed.ok) return parsed.value;
-      ctx.issues.push({
-        code: "custom",
-        message: parsed.message,
-        input: value,
-        params: { code: parsed.code },
-      });
-      return z.NEVER;
-    })
-    .meta({
-      description: 'Annual percentage rate, at most two decimal places ("12.00" is 12 %)',
-      examples: ["12.00"],
-    });
+  return decimalInput(label, "a percentage, a number or a decimal string", (value) =>
+    tryParseRate(value, { ...options, label }),
+  ).meta({
+    description: 'Annual percentage rate, at most two decimal places ("12.00" is 12 %)',
+    examples: ["12.00"],
+  });
 }
 
 /** Non-negative amount → cents. */
