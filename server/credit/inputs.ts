@@ -37,12 +37,18 @@ export const reasonSchema = z.object({
 });
 export type Reason = z.infer<typeof reasonSchema>;
 
-export const scoreEngineSchema = z.enum(["model", "rules"]);
+/** `model`: the boosted trees; `scorecard`: the points scorecard; `rules`: the fallback on classic factor weights. */
+export const scoreEngineSchema = z.enum(["model", "scorecard", "rules"]);
 export type ScoreEngine = z.infer<typeof scoreEngineSchema>;
 
 export const scoreResultSchema = z.object({
   score: z.number().int().min(SCORE_MIN).max(SCORE_MAX),
   band: scoreBandSchema,
+  /**
+   * Calibrated probability of 90+ days delinquency within two years for this score; null from the rules
+   * engine, which is not fitted to outcomes.
+   */
+  probabilityOfDefault: z.number().min(0).max(1).nullable(),
   engine: scoreEngineSchema,
   modelVersion: z.string().min(1),
   /** At most four, the factors that cost the most points first; never a protected characteristic. */

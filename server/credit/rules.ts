@@ -200,6 +200,7 @@ export function scoreWithRules(inputs: ScoreInputs): ScoreResult {
   return {
     score,
     band: scoreBand(score),
+    probabilityOfDefault: null,
     engine: "rules",
     modelVersion: RULES_VERSION,
     reasons,

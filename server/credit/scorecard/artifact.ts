@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { holdoutDetailSchema, plattCalibrationSchema } from "../calibration.ts";
 import { SCORE_MAX, SCORE_MIN } from "../inputs.ts";
 import { checkAgeRule, ELDERLY_AGE } from "./fair-lending.ts";
 import { FEATURE_IDS } from "./features.ts";
@@ -11,6 +12,8 @@ const discriminationSchema = z.object({
   auc: z.number().min(0).max(1),
   gini: z.number().min(-1).max(1),
   ks: z.number().min(0).max(1),
+  /** Brier score of the calibrated probability; absent in artifacts trained before calibration existed. */
+  brier: z.number().min(0).max(1).optional(),
 });
 
 export const scorecardBinSchema = z.object({
@@ -61,26 +64,30 @@ export const scorecardFeatureSchema = z
       ctx.addIssue({ code: "custom", message: `${feature.id}: bins must tile the number line` });
   });
 
+/** What a model was trained on; shared by the scorecard and the trees. */
+export const datasetSchema = z.object({
+  name: z.string(),
+  publisher: z.string(),
+  year: z.number().int(),
+  url: z.string(),
+  terms: z.string(),
+  file: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: count,
+  rows: count,
+  bad: count,
+  trainRows: count,
+  holdoutRows: count,
+  quirks: z.record(z.string(), z.string()),
+});
+export type DatasetDescription = z.infer<typeof datasetSchema>;
+
 export const scorecardArtifactSchema = z
   .object({
     format: z.literal(SCORECARD_FORMAT),
     version: z.string().regex(/^scorecard-[0-9A-Za-z.-]+$/),
     description: z.string(),
-    dataset: z.object({
-      name: z.string(),
-      publisher: z.string(),
-      year: z.number().int(),
-      url: z.string(),
-      terms: z.string(),
-      file: z.string(),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/),
-      bytes: count,
-      rows: count,
-      bad: count,
-      trainRows: count,
-      holdoutRows: count,
-      quirks: z.record(z.string(), z.string()),
-    }),
+    dataset: datasetSchema,
     method: z.object({
       split: z.object({ seed: z.number().int(), trainShare: z.number(), stratified: z.literal(true) }),
       binning: z.object({
@@ -109,7 +116,13 @@ export const scorecardArtifactSchema = z
     intercept: z.number(),
     features: z.array(scorecardFeatureSchema).min(1),
     excludedFeatures: z.array(z.object({ id: z.enum(FEATURE_IDS), reason: z.string() })),
-    metrics: z.object({ train: discriminationSchema, holdout: discriminationSchema }),
+    /** Probability of default per score, fitted on the training part; absent in older artifacts. */
+    calibration: plattCalibrationSchema.optional(),
+    metrics: z.object({
+      train: discriminationSchema,
+      holdout: discriminationSchema,
+      holdoutDetail: holdoutDetailSchema.optional(),
+    }),
     fairLending: z.object({
       rule: z.string(),
       ageScored: z.boolean(),

@@ -1,9 +1,9 @@
-import type { ScorecardArtifact } from "./artifact.ts";
+import type { DatasetDescription } from "./artifact.ts";
 import type { CreditDataset } from "./csv.ts";
 import type { Split } from "./split.ts";
 
 /** What the scorecard was trained on, where the data comes from, on what terms, and how its quirks were met. */
-export function describeDataset(dataset: CreditDataset, split: Split): ScorecardArtifact["dataset"] {
+export function describeDataset(dataset: CreditDataset, split: Split): DatasetDescription {
   let bad = 0;
   for (const label of dataset.labels) bad += label;
   const { quirks } = dataset;

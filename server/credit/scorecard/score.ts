@@ -1,3 +1,4 @@
+import { probabilityOfDefault } from "../calibration.ts";
 import {
   type Reason,
   SCORE_MAX,
@@ -28,7 +29,12 @@ type CompiledFeature = {
   missingReason: ReasonText;
 };
 
-type CompiledScorecard = { version: string; features: CompiledFeature[]; inputs: ScoreInputKey[] };
+type CompiledScorecard = {
+  version: string;
+  features: CompiledFeature[];
+  inputs: ScoreInputKey[];
+  probabilityOfDefault: (score: number) => number;
+};
 
 const compiled = new WeakMap<ScorecardArtifact, CompiledScorecard>();
 const INPUT_ORDER = Object.keys(scoreInputsSchema.shape) as ScoreInputKey[];
@@ -53,7 +59,16 @@ function compile(artifact: ScorecardArtifact): CompiledScorecard {
       missingReason: spec.missingReason,
     };
   });
-  const result = { version: artifact.version, features, inputs: INPUT_ORDER.filter((key) => used.has(key)) };
+  const { calibration, scaling } = artifact;
+  const result = {
+    version: artifact.version,
+    features,
+    inputs: INPUT_ORDER.filter((key) => used.has(key)),
+    // An artifact from before calibration was added: the probability its own scaling implies.
+    probabilityOfDefault: calibration
+      ? (score: number) => probabilityOfDefault(calibration, score)
+      : (score: number) => Number((1 / (1 + Math.exp((score - scaling.offset) / scaling.factor))).toFixed(6)),
+  };
   compiled.set(artifact, result);
   return result;
 }
@@ -84,7 +99,8 @@ export function scoreWithScorecard(artifact: ScorecardArtifact, inputs: ScoreInp
   return {
     score,
     band: scoreBand(score),
-    engine: "model",
+    probabilityOfDefault: card.probabilityOfDefault(score),
+    engine: "scorecard",
     modelVersion: card.version,
     reasons,
     missingInputs: card.inputs.filter((key) => inputs[key] === null),

@@ -1,10 +1,10 @@
+import { calibrationTable, evaluateScores, fitPlatt, rocCurve } from "../calibration.ts";
 import type { ScoreInputs } from "../inputs.ts";
 import { type ScorecardArtifact, scorecardArtifactSchema, serializeScorecard } from "./artifact.ts";
 import type { CreditDataset } from "./csv.ts";
 import { checkAgeRule, ELDERLY_AGE } from "./fair-lending.ts";
 import { type BinnedFeature, binFeatureForScorecard } from "./feature-bins.ts";
 import { FEATURES } from "./features.ts";
-import { discrimination } from "./metrics.ts";
 import { describeDataset } from "./provenance.ts";
 import { binPoints, type Scaling, scaling } from "./scaling.ts";
 import { scoreWithScorecard } from "./score.ts";
@@ -129,29 +129,54 @@ export function trainScorecard(dataset: CreditDataset, options: TrainingOptions 
     metrics: { train: { rows: 0, auc: 0, gini: 0, ks: 0 }, holdout: { rows: 0, auc: 0, gini: 0, ks: 0 } },
     fairLending,
   };
-  artifact.metrics.train = evaluate(artifact, dataset, split.train);
-  artifact.metrics.holdout = evaluate(artifact, dataset, split.holdout);
-  const { auc, gini, ks } = artifact.metrics.holdout;
-  progress(`holdout (integer score): AUC ${auc.toFixed(4)}, Gini ${gini.toFixed(4)}, KS ${ks.toFixed(4)}`);
+  const train = scoresOn(artifact, dataset, split.train);
+  artifact.calibration = fitPlatt(
+    train.scores,
+    train.labels,
+    scale.baseScore,
+    scale.pdo,
+    `Platt scaling on the training part (${split.train.length} rows)`,
+  );
+  const holdout = scoresOn(artifact, dataset, split.holdout);
+  artifact.metrics = {
+    train: evaluate(artifact, dataset, split.train),
+    holdout: evaluate(artifact, dataset, split.holdout),
+    holdoutDetail: {
+      calibration: calibrationTable(holdout.scores, holdout.labels, artifact.calibration),
+      roc: rocCurve(holdout.scores, holdout.labels),
+    },
+  };
+  const { auc, gini, ks, brier } = artifact.metrics.holdout;
+  progress(
+    `holdout (integer score): AUC ${auc.toFixed(4)}, Gini ${gini.toFixed(4)}, KS ${ks.toFixed(4)}, Brier ${brier?.toFixed(4)}`,
+  );
 
   const digest = new Bun.CryptoHasher("sha256").update(serializeScorecard(artifact)).digest("hex");
   artifact.version = `scorecard-${TRAINING.release}.${digest.slice(0, 8)}`;
   return scorecardArtifactSchema.parse(artifact);
 }
 
-/** AUC, Gini and KS of the artifact's own integer score on the given rows. */
+function scoresOn(
+  artifact: ScorecardArtifact,
+  dataset: Pick<CreditDataset, "inputs" | "labels">,
+  rows: Uint32Array,
+): { scores: Float64Array; labels: Uint8Array } {
+  return {
+    scores: Float64Array.from(rows, (row) => scoreWithScorecard(artifact, dataset.inputs[row] as ScoreInputs).score),
+    labels: Uint8Array.from(rows, (row) => dataset.labels[row] as number),
+  };
+}
+
+/** AUC, Gini, KS and Brier of the artifact's own integer score and probability on the given rows. */
 export function evaluate(
   artifact: ScorecardArtifact,
   dataset: Pick<CreditDataset, "inputs" | "labels">,
   rows: Uint32Array,
 ): ScorecardArtifact["metrics"]["holdout"] {
-  const scores = Float64Array.from(
-    rows,
-    (row) => scoreWithScorecard(artifact, dataset.inputs[row] as ScoreInputs).score,
-  );
-  const labels = Uint8Array.from(rows, (row) => dataset.labels[row] as number);
-  const { auc, gini, ks } = discrimination(scores, labels);
-  return { rows: rows.length, auc: round(auc, 6), gini: round(gini, 6), ks: round(ks, 6) };
+  const { scores, labels } = scoresOn(artifact, dataset, rows);
+  const calibration = artifact.calibration;
+  if (!calibration) throw new Error("evaluate needs a calibrated scorecard");
+  return evaluateScores(scores, labels, calibration);
 }
 
 function scoredFeature(
