@@ -21,11 +21,7 @@ import { protectedProcedure, publicProcedure, router } from "../server/trpc";
 
 const tags = ["credit"];
 
-const scoring = (ctx: AppDeps): ScoringDeps => ({
-  scorecard: ctx.scorecard,
-  engine: ctx.config.SCORING_ENGINE,
-  walletActivity: ctx.walletActivity,
-});
+const scoring = (ctx: AppDeps): ScoringDeps => ({ scoring: ctx.scoring, walletActivity: ctx.walletActivity });
 
 export const creditRouter = router({
   calculateScore: protectedProcedure
@@ -107,11 +103,12 @@ export const creditRouter = router({
         method: "GET",
         path: "/credit/model",
         tags,
-        summary: "The model card: engine, version, features with bins and points, metrics, data provenance",
+        summary:
+          "The model card: engine in use, version, features with their points, metrics, calibration, data provenance",
         protect: false,
       },
     })
     .input(z.void())
     .output(modelCardSchema)
-    .query(({ ctx }) => modelCard(ctx.scorecard, ctx.config.SCORING_ENGINE)),
+    .query(({ ctx }) => modelCard(ctx.scoring)),
 });

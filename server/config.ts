@@ -122,7 +122,9 @@ const configSchema = z.object({
   OTP_HTTP_URL: z.url({ error: "must be an http(s) URL" }).optional(),
   OTP_HTTP_TOKEN: z.string().min(1).optional(),
 
-  SCORING_ENGINE: z.enum(["model", "rules"]).default("model"),
+  SCORING_ENGINE: z.enum(["model", "scorecard", "rules"]).default("model"),
+  /** The boosted-trees artifact; unset means the committed one. A missing file scores with the rules engine. */
+  MODEL_PATH: z.string().min(1).optional(),
   /** The scorecard artifact; unset means the committed one. A missing file scores with the rules engine. */
   SCORECARD_PATH: z.string().min(1).optional(),
 

@@ -9,8 +9,8 @@ import { type PublicUser, validateSessionToken } from "./auth/session";
 import type { ChainService } from "./chain/service";
 import type { SanctionsRegistry } from "./compliance/sanctions-registry";
 import type { Config } from "./config";
+import type { ScoringEngine } from "./credit/engine";
 import type { WalletActivityProvider } from "./credit/profile-inputs";
-import type { ScorecardArtifact } from "./credit/scorecard/artifact";
 import type { Jobs } from "./jobs/jobs";
 import type { LoginGuard } from "./security/login-guard";
 import type { RateLimiters } from "./security/rate-limit";
@@ -30,8 +30,8 @@ export type AppDeps = {
   chain: ChainService | null;
   /** The job queue (pg-boss), which is also the transactional outbox; absent where nothing enqueues. */
   jobs: Jobs | null;
-  /** The credit scorecard loaded at start; null when none is installed, and the rules engine scores. */
-  scorecard: ScorecardArtifact | null;
+  /** The credit scoring engine chosen by SCORING_ENGINE and loaded at start (the rules engine without an artifact). */
+  scoring: ScoringEngine;
   /** On-chain activity of a user's linked wallet for scoring; absent, the wallet inputs are unknown. */
   walletActivity: WalletActivityProvider | null;
   /** The sanctions list KYC screens against, loaded from SANCTIONS_DIR at start and reloadable by an admin. */

@@ -5,21 +5,21 @@ import { createSecretVault } from "./auth/secret-vault";
 import { createSanctionsRegistry } from "./compliance/sanctions-registry";
 import type { Config } from "./config";
 import type { AppDeps } from "./context";
-import type { ScorecardArtifact } from "./credit/scorecard/artifact";
+import { RULES_ENGINE, type ScoringEngine } from "./credit/engine";
 import { connectRedis } from "./redis";
 import { createLoginGuard } from "./security/login-guard";
 import { createRateLimiters } from "./security/rate-limit";
 
 /**
  * Builds what every request shares. `rateLimitPrefix` lets tests keep their budgets apart on one Redis.
- * The scorecard is loaded by the caller (`loadScoringModel`, async) and passed in; without one the rules engine scores.
+ * The scoring engine is loaded by the caller (`loadScoringModel`, async) and passed in; without one the rules engine scores.
  */
 export function buildDeps(params: {
   config: Config;
   db: Database;
   logger: Logger;
   rateLimitPrefix?: string;
-  scorecard?: ScorecardArtifact | null;
+  scoring?: ScoringEngine;
 }): AppDeps {
   const { config, db, logger } = params;
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger) : null;
@@ -33,7 +33,7 @@ export function buildDeps(params: {
     loginGuard: createLoginGuard(limiters, config),
     otpSender: createOtpSender(config),
     vault: createSecretVault(config.MFA_ENCRYPTION_KEY),
-    scorecard: params.scorecard ?? null,
+    scoring: params.scoring ?? RULES_ENGINE,
     sanctions: createSanctionsRegistry(config.SANCTIONS_DIR, logger),
     // Set by the process once the chain and the job queue are up (server/main.ts); tests wire their own.
     chain: null,

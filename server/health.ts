@@ -60,7 +60,7 @@ export async function checkHealth(deps: AppDeps): Promise<Health> {
     database: await checkDatabase(deps),
     redis: await checkRedis(deps),
     blockchain: await checkBlockchain(deps.chain),
-    model: checkModel(deps.scorecard, deps.config.SCORING_ENGINE),
+    model: checkModel(deps.scoring),
   };
   const sanctions = await checkSanctions(deps);
   const degraded = [...Object.values(checks), sanctions].some((check) => check.status === "error");

@@ -4,7 +4,7 @@ import { startChainPublisher } from "./chain/publisher";
 import { createChainService } from "./chain/service";
 import { walletActivityForUser } from "./chain/wallet-activity";
 import { ConfigError, loadConfig } from "./config";
-import { loadScoringModel } from "./credit/model";
+import { loadScoringModel, pinnedScorecardWarning } from "./credit/model";
 import { claimDataDir } from "./data-dir-lock";
 import { buildDeps } from "./deps";
 import { createJobs } from "./jobs/jobs";
@@ -14,11 +14,11 @@ import { waitForRedis } from "./redis";
 
 async function start(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
-  let scorecard: Awaited<ReturnType<typeof loadScoringModel>>;
+  let scoring: Awaited<ReturnType<typeof loadScoringModel>>;
   try {
     config = loadConfig();
     // Loaded once, before anything else starts: a broken artifact stops start-up with the reason.
-    scorecard = await loadScoringModel(config);
+    scoring = await loadScoringModel(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -27,6 +27,9 @@ async function start(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config);
+  const pinned = pinnedScorecardWarning(config);
+  if (pinned) logger.warn(pinned);
+  logger.info({ engine: scoring.engine, detail: scoring.reason }, "credit scoring");
   if (config.NODE_ENV === "production" && !config.MFA_ENCRYPTION_KEY) {
     logger.warn("MFA_ENCRYPTION_KEY is not set: TOTP keys are stored unsealed");
   }
@@ -35,7 +38,7 @@ async function start(): Promise<void> {
     config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR },
   );
   await migrateDatabase(connection);
-  const deps = buildDeps({ config, db: connection.db, logger, scorecard });
+  const deps = buildDeps({ config, db: connection.db, logger, scoring });
   if (deps.redis && !(await waitForRedis(deps.redis))) {
     logger.warn("redis not reachable at start; rate limits use this instance's memory until it is");
   }

@@ -47,7 +47,7 @@ export async function startInProcessApp(): Promise<BenchTarget> {
     config,
     db: connection.db,
     logger: createLogger(config),
-    scorecard: await loadScoringModel(config),
+    scoring: await loadScoringModel(config),
   });
   const app = createApp(deps).listen({ port: 0, hostname: "127.0.0.1" });
   return {

@@ -1,4 +1,14 @@
-import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 import type { Reason, ScoreInputs } from "../../server/credit/inputs";
 import { users } from "./auth";
 
@@ -9,7 +19,8 @@ export const creditScoreBand = pgEnum("credit_score_band", [
   "very_good",
   "excellent",
 ]);
-export const creditScoreEngine = pgEnum("credit_score_engine", ["model", "rules"]);
+/** `model` rows before the boosted trees came from the scorecard: their `model_version` starts with `scorecard-`. */
+export const creditScoreEngine = pgEnum("credit_score_engine", ["model", "rules", "scorecard"]);
 
 /**
  * Every score calculated for a user, never updated: the engine and version that produced it, its reasons,
@@ -24,6 +35,8 @@ export const creditScores = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     score: integer("score").notNull(),
     band: creditScoreBand("band").notNull(),
+    /** Calibrated probability of default for the score; null from the rules engine and on older rows. */
+    probabilityOfDefault: doublePrecision("probability_of_default"),
     engine: creditScoreEngine("engine").notNull(),
     modelVersion: text("model_version").notNull(),
     reasons: jsonb("reasons").$type<Reason[]>().notNull(),

@@ -159,7 +159,10 @@ export function rocCurve(scores: ArrayLike<number>, labels: Uint8Array, points =
   let i = 0;
   for (let p = 1; p <= points; p++) {
     const target = Math.round((p * order.length) / points);
-    while (i < order.length && (i < target || (i > 0 && scores[order[i] as number] === scores[order[i - 1] as number]))) {
+    while (
+      i < order.length &&
+      (i < target || (i > 0 && scores[order[i] as number] === scores[order[i - 1] as number]))
+    ) {
       bad += labels[order[i] as number] as number;
       i++;
     }

@@ -1,21 +1,30 @@
+import type { ModelArtifact } from "./gbdt/artifact.ts";
+import { scoreWithModel } from "./gbdt/score.ts";
 import type { ScoreInputs, ScoreResult } from "./inputs.ts";
 import { scoreWithRules } from "./rules.ts";
 import type { ScorecardArtifact } from "./scorecard/artifact.ts";
 import { scoreWithScorecard } from "./scorecard/score.ts";
 
-/** "model" uses the scorecard when one is loaded (the default); "rules" forces the fallback engine. */
-export type EnginePreference = "model" | "rules";
+/** The engine scoring on this server, chosen and loaded once at start, with why it is that one. */
+export type ScoringEngine =
+  | { engine: "model"; model: ModelArtifact; reason: string }
+  | { engine: "scorecard"; scorecard: ScorecardArtifact; reason: string }
+  | { engine: "rules"; reason: string };
+
+/** The rules engine, as a `ScoringEngine`: the fallback, and what tests use when no artifact matters. */
+export const RULES_ENGINE: ScoringEngine = { engine: "rules", reason: "SCORING_ENGINE=rules" };
 
 /**
- * Scores with the scorecard when it is loaded and preferred, otherwise with the rules engine.
- * The caller checks `requiredInputs(inputs)` first and answers 4xx when any is missing.
+ * Scores inputs with the loaded engine: a plain function of the inputs. The caller checks
+ * `requiredInputs(inputs)` first and answers 4xx when any is missing.
  */
-export function computeScore(
-  inputs: ScoreInputs,
-  scorecard: ScorecardArtifact | null,
-  preference: EnginePreference = "model",
-): ScoreResult {
-  return scorecard !== null && preference === "model"
-    ? scoreWithScorecard(scorecard, inputs)
-    : scoreWithRules(inputs);
+export function computeScore(inputs: ScoreInputs, scoring: ScoringEngine): ScoreResult {
+  switch (scoring.engine) {
+    case "model":
+      return scoreWithModel(scoring.model, inputs);
+    case "scorecard":
+      return scoreWithScorecard(scoring.scorecard, inputs);
+    case "rules":
+      return scoreWithRules(inputs);
+  }
 }

@@ -1,59 +1,92 @@
 import { type Config, ConfigError } from "../config";
 import type { HealthCheck } from "../health";
-import type { EnginePreference } from "./engine";
-import type { ScoreEngine } from "./inputs";
+import type { ScoringEngine } from "./engine";
+import type { ModelArtifact } from "./gbdt/artifact";
+import { DEFAULT_MODEL_PATH, loadModel } from "./gbdt/load";
 import { PROFILE_FIELD_FOR_INPUT } from "./profile-inputs";
 import { RULES_REASONS, RULES_VERSION, RULES_WEIGHTS } from "./rules";
 import type { ModelCard } from "./schemas";
 import type { ScorecardArtifact } from "./scorecard/artifact";
-import { FEATURES, featureSpec } from "./scorecard/features";
+import { FEATURES, type FeatureId, featureSpec } from "./scorecard/features";
 import { DEFAULT_SCORECARD_PATH, loadScorecard } from "./scorecard/load";
 
+type ScoringConfig = Pick<Config, "SCORING_ENGINE" | "MODEL_PATH" | "SCORECARD_PATH">;
+
 /**
- * Loads the scorecard named by SCORECARD_PATH (the committed artifact by default) once, at start. No file
- * means null, and the rules engine scores; a file that is not a valid scorecard stops start-up.
+ * Servers configured before the boosted trees existed pinned their scorecard with `SCORECARD_PATH` while
+ * `SCORING_ENGINE=model` meant the scorecard. They keep scoring with that scorecard (a lender's model does not
+ * change under it with an upgrade) and are told how to say so explicitly.
  */
-export async function loadScoringModel(
-  config: Pick<Config, "SCORECARD_PATH">,
-): Promise<ScorecardArtifact | null> {
-  const path = config.SCORECARD_PATH ?? DEFAULT_SCORECARD_PATH;
+export function pinnedScorecardWarning(config: ScoringConfig): string | null {
+  if (config.SCORING_ENGINE !== "model" || !config.SCORECARD_PATH || config.MODEL_PATH) return null;
+  return (
+    "SCORECARD_PATH is set with SCORING_ENGINE=model, which now means the boosted trees: scoring with that " +
+    "scorecard as before. Set SCORING_ENGINE=scorecard to keep it, or unset SCORECARD_PATH for the trees."
+  );
+}
+
+async function loadArtifact<T>(variable: string, path: string, load: (path: string) => Promise<T | null>) {
   try {
-    return await loadScorecard(path);
+    return await load(path);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(
-      `Invalid configuration:\n  SCORECARD_PATH: ${reason}\n  (retrain with \`bun run model:train\`, point SCORECARD_PATH at a valid artifact, or remove the file to score with the rules engine)`,
+      `Invalid configuration:\n  ${variable}: ${reason}\n  (retrain with \`bun run model:train\`, point ${variable} at a valid artifact, or remove the file to score with the rules engine)`,
     );
   }
 }
 
-export type EngineChoice = { engine: ScoreEngine; version: string; reason: string };
-
-/** Which engine scores, with what version, and why. */
-export function engineInUse(scorecard: ScorecardArtifact | null, preference: EnginePreference): EngineChoice {
-  if (preference === "rules")
-    return { engine: "rules", version: RULES_VERSION, reason: "SCORING_ENGINE=rules" };
-  if (!scorecard) {
+/**
+ * Chooses the scoring engine from SCORING_ENGINE and loads its artifact, once, at start: `model` the boosted
+ * trees at MODEL_PATH, `scorecard` the scorecard at SCORECARD_PATH (each the committed artifact by default),
+ * `rules` nothing. A missing artifact falls back to the rules engine; one that exists but is invalid (or
+ * breaks the monotone constraints or the Regulation B age rule) stops start-up with a ConfigError.
+ */
+export async function loadScoringModel(config: ScoringConfig): Promise<ScoringEngine> {
+  if (config.SCORING_ENGINE === "rules") return { engine: "rules", reason: "SCORING_ENGINE=rules" };
+  const pinned = pinnedScorecardWarning(config) !== null;
+  if (config.SCORING_ENGINE === "scorecard" || pinned) {
+    const path = config.SCORECARD_PATH ?? DEFAULT_SCORECARD_PATH;
+    const scorecard = await loadArtifact("SCORECARD_PATH", path, loadScorecard);
+    if (!scorecard) return { engine: "rules", reason: `no scorecard at ${path}; rules engine as fallback` };
     return {
-      engine: "rules",
-      version: RULES_VERSION,
-      reason: "no scorecard artifact installed; rules engine as fallback",
+      engine: "scorecard",
+      scorecard,
+      reason: pinned
+        ? "SCORECARD_PATH set with SCORING_ENGINE=model (the setting before the boosted trees): scorecard loaded"
+        : "SCORING_ENGINE=scorecard: scorecard loaded",
     };
   }
-  return { engine: "model", version: scorecard.version, reason: "scorecard loaded" };
+  const path = config.MODEL_PATH ?? DEFAULT_MODEL_PATH;
+  const model = await loadArtifact("MODEL_PATH", path, loadModel);
+  if (!model) return { engine: "rules", reason: `no model at ${path}; rules engine as fallback` };
+  return { engine: "model", model, reason: "boosted trees loaded" };
+}
+
+/** The version of the scores this server calculates. */
+export function engineVersion(scoring: ScoringEngine): string {
+  switch (scoring.engine) {
+    case "model":
+      return scoring.model.version;
+    case "scorecard":
+      return scoring.scorecard.version;
+    case "rules":
+      return RULES_VERSION;
+  }
 }
 
 /** The `model` check of /api/health: which engine scores; never an error, as the rules engine always can. */
-export function checkModel(scorecard: ScorecardArtifact | null, preference: EnginePreference): HealthCheck {
-  const choice = engineInUse(scorecard, preference);
+export function checkModel(scoring: ScoringEngine): HealthCheck {
+  const holdoutAuc =
+    scoring.engine === "model"
+      ? scoring.model.metrics.holdout.auc
+      : scoring.engine === "scorecard"
+        ? scoring.scorecard.metrics.holdout.auc
+        : null;
   return {
     status: "ok",
-    detail: choice.reason,
-    info: {
-      engine: choice.engine,
-      version: choice.version,
-      holdoutAuc: choice.engine === "model" && scorecard ? scorecard.metrics.holdout.auc : null,
-    },
+    detail: scoring.reason,
+    info: { engine: scoring.engine, version: engineVersion(scoring), holdoutAuc },
   };
 }
 
@@ -64,55 +97,131 @@ const reasonCodes = (texts: { code: string; description: string }[]) => {
     .sort((a, b) => a.code.localeCompare(b.code));
 };
 
-/** The model card: what scores on this server and how; aggregates only, never a training row. */
-export function modelCard(scorecard: ScorecardArtifact | null, preference: EnginePreference): ModelCard {
-  const choice = engineInUse(scorecard, preference);
+const MODEL_REASON_CODES = reasonCodes(
+  FEATURES.filter((spec) => !spec.protectedCharacteristic).flatMap((spec) => [
+    spec.reason,
+    spec.missingReason,
+  ]),
+);
+
+const profileFields = (id: FeatureId) => [
+  ...new Set(featureSpec(id).inputs.map((input) => PROFILE_FIELD_FOR_INPUT[input])),
+];
+
+function provenance(dataset: ModelArtifact["dataset"]): NonNullable<ModelCard["model"]>["provenance"] {
   return {
-    engine: choice.engine,
-    version: choice.version,
-    engineReason: choice.reason,
-    scorecard: scorecard && {
-      version: scorecard.version,
-      description: scorecard.description,
-      features: scorecard.features.map((feature) => ({
-        id: feature.id,
-        label: feature.label,
-        inputs: feature.inputs,
-        profileFields: [
-          ...new Set(featureSpec(feature.id).inputs.map((input) => PROFILE_FIELD_FOR_INPUT[input])),
-        ],
-        informationValue: feature.informationValue,
-        bins: feature.bins.map(({ label, lower, upper, points }) => ({ label, lower, upper, points })),
-        missingPoints: feature.missing.points,
+    name: dataset.name,
+    publisher: dataset.publisher,
+    year: dataset.year,
+    url: dataset.url,
+    terms: dataset.terms,
+    sha256: dataset.sha256,
+    rows: dataset.rows,
+    trainRows: dataset.trainRows,
+    holdoutRows: dataset.holdoutRows,
+    quirks: dataset.quirks,
+  };
+}
+
+function scaling(artifact: ModelArtifact | ScorecardArtifact) {
+  const { pdo, baseScore, baseOdds, minScore, maxScore } = artifact.scaling;
+  return { pdo, baseScore, baseOdds, minScore, maxScore };
+}
+
+function modelSection(model: ModelArtifact): NonNullable<ModelCard["model"]> {
+  const { boosting } = model.method;
+  return {
+    version: model.version,
+    description: model.description,
+    features: model.features.map((feature) => ({
+      id: feature.id,
+      label: feature.label,
+      inputs: feature.inputs,
+      profileFields: profileFields(feature.id),
+      direction: feature.direction,
+      importance: feature.importance,
+      bins: feature.bins.map(({ label, lower, upper, share, badRate, points }) => ({
+        label,
+        lower,
+        upper,
+        share,
+        badRate,
+        points,
       })),
-      excludedFeatures: scorecard.excludedFeatures,
-      scaling: {
-        pdo: scorecard.scaling.pdo,
-        baseScore: scorecard.scaling.baseScore,
-        baseOdds: scorecard.scaling.baseOdds,
-        minScore: scorecard.scaling.minScore,
-        maxScore: scorecard.scaling.maxScore,
+      missing: {
+        share: feature.missing.share,
+        badRate: feature.missing.badRate,
+        points: feature.missing.points,
       },
-      metrics: scorecard.metrics,
-      provenance: {
-        name: scorecard.dataset.name,
-        publisher: scorecard.dataset.publisher,
-        year: scorecard.dataset.year,
-        url: scorecard.dataset.url,
-        terms: scorecard.dataset.terms,
-        sha256: scorecard.dataset.sha256,
-        rows: scorecard.dataset.rows,
-        trainRows: scorecard.dataset.trainRows,
-        holdoutRows: scorecard.dataset.holdoutRows,
-      },
-      fairLending: scorecard.fairLending,
-      reasonCodes: reasonCodes(
-        FEATURES.filter((spec) => !spec.protectedCharacteristic).flatMap((spec) => [
-          spec.reason,
-          spec.missingReason,
-        ]),
-      ),
+    })),
+    trees: {
+      count: model.trees.length,
+      maxDepth: boosting.maxDepth,
+      learningRate: boosting.learningRate,
+      lambda: boosting.lambda,
+      minChildRows: boosting.minChildRows,
+      earlyStoppingRounds: boosting.earlyStoppingRounds,
+      treesGrown: boosting.treesGrown,
+      tuning: model.method.tuning,
     },
+    scaling: scaling(model),
+    referenceScore: Math.round(model.reference.score),
+    metrics: {
+      train: model.metrics.train,
+      validation: model.metrics.validation,
+      holdout: model.metrics.holdout,
+    },
+    calibration: {
+      method: model.calibration.method,
+      fittedOn: model.calibration.fittedOn,
+      holdout: model.metrics.holdoutDetail.calibration,
+    },
+    roc: model.metrics.holdoutDetail.roc,
+    scoreDistribution: model.scoreDistribution,
+    provenance: provenance(model.dataset),
+    fairLending: model.fairLending,
+    reasonCodes: MODEL_REASON_CODES,
+  };
+}
+
+function scorecardSection(scorecard: ScorecardArtifact): NonNullable<ModelCard["scorecard"]> {
+  return {
+    version: scorecard.version,
+    description: scorecard.description,
+    features: scorecard.features.map((feature) => ({
+      id: feature.id,
+      label: feature.label,
+      inputs: feature.inputs,
+      profileFields: profileFields(feature.id),
+      informationValue: feature.informationValue,
+      bins: feature.bins.map(({ label, lower, upper, points }) => ({ label, lower, upper, points })),
+      missingPoints: feature.missing.points,
+    })),
+    excludedFeatures: scorecard.excludedFeatures,
+    scaling: scaling(scorecard),
+    metrics: { train: scorecard.metrics.train, holdout: scorecard.metrics.holdout },
+    calibration:
+      scorecard.calibration && scorecard.metrics.holdoutDetail
+        ? {
+            method: scorecard.calibration.method,
+            fittedOn: scorecard.calibration.fittedOn,
+            holdout: scorecard.metrics.holdoutDetail.calibration,
+          }
+        : null,
+    provenance: provenance(scorecard.dataset),
+    fairLending: scorecard.fairLending,
+    reasonCodes: MODEL_REASON_CODES,
+  };
+}
+
+/** The model card: what scores on this server and how; aggregates only, never a training row. */
+export function modelCard(scoring: ScoringEngine): ModelCard {
+  return {
+    engine: scoring.engine,
+    version: engineVersion(scoring),
+    engineReason: scoring.reason,
+    model: scoring.engine === "model" ? modelSection(scoring.model) : null,
+    scorecard: scoring.engine === "scorecard" ? scorecardSection(scoring.scorecard) : null,
     rules: {
       version: RULES_VERSION,
       weights: { ...RULES_WEIGHTS },

@@ -76,14 +76,129 @@ const binSchema = z.object({
   points: z.number().int(),
 });
 
-const metricsSchema = z.object({ rows: z.number().int(), auc: z.number(), gini: z.number(), ks: z.number() });
+const metricsSchema = z.object({
+  rows: z.number().int(),
+  auc: z.number(),
+  gini: z.number(),
+  ks: z.number(),
+  brier: z.number().optional().meta({ description: "Brier score of the calibrated probability of default" }),
+});
 
 const reasonCodeSchema = z.object({ code: z.string(), description: z.string() });
 
+const provenanceSchema = z.object({
+  name: z.string(),
+  publisher: z.string(),
+  year: z.number().int(),
+  url: z.string(),
+  terms: z.string(),
+  sha256: z.string(),
+  rows: z.number().int(),
+  trainRows: z.number().int(),
+  holdoutRows: z.number().int(),
+  quirks: z
+    .record(z.string(), z.string())
+    .meta({ description: "The data's quirks and how training met each" }),
+});
+
+const scalingSchema = z.object({
+  pdo: z.number(),
+  baseScore: z.number(),
+  baseOdds: z.number(),
+  minScore: z.number(),
+  maxScore: z.number(),
+});
+
+const calibrationSchema = z.object({
+  method: z.literal("platt"),
+  fittedOn: z.string(),
+  holdout: z
+    .array(
+      z.object({
+        scoreFrom: z.number().int(),
+        scoreTo: z.number().int(),
+        rows: z.number().int(),
+        bad: z.number().int(),
+        predicted: z.number(),
+        observed: z.number(),
+      }),
+    )
+    .meta({
+      description:
+        "Ten buckets of holdout scores: mean predicted probability of default against the observed rate",
+    }),
+});
+
+const boostedModelSchema = z.object({
+  version: z.string(),
+  description: z.string(),
+  features: z.array(
+    z.object({
+      id: z.string(),
+      label: z.string(),
+      inputs: z.array(z.string()),
+      profileFields: z.array(z.string()),
+      direction: z
+        .enum(["nonIncreasing", "nonDecreasing", "free"])
+        .meta({ description: "How the score must move as the value grows (a constraint the trees obey)" }),
+      importance: z.number().meta({ description: "Share of the trees' loss reduction from this feature" }),
+      bins: z
+        .array(
+          z.object({
+            label: z.string(),
+            lower: z.number().nullable(),
+            upper: z.number().nullable(),
+            share: z.number(),
+            badRate: z.number(),
+            points: z.number(),
+          }),
+        )
+        .meta({ description: "Training share, bad rate and mean points (TreeSHAP) of each range of values" }),
+      missing: z.object({ share: z.number(), badRate: z.number().nullable(), points: z.number().nullable() }),
+    }),
+  ),
+  trees: z.object({
+    count: z.number().int(),
+    maxDepth: z.number().int(),
+    learningRate: z.number(),
+    lambda: z.number(),
+    minChildRows: z.number().int(),
+    earlyStoppingRounds: z.number().int(),
+    treesGrown: z.number().int(),
+    tuning: z.string(),
+  }),
+  scaling: scalingSchema,
+  referenceScore: z
+    .number()
+    .int()
+    .meta({ description: "The reference applicant's score: reasons are the points lost against it" }),
+  metrics: z.object({ train: metricsSchema, validation: metricsSchema, holdout: metricsSchema }),
+  calibration: calibrationSchema,
+  roc: z
+    .array(z.tuple([z.number(), z.number()]))
+    .meta({ description: "Holdout ROC curve: [false-positive rate, true-positive rate]" }),
+  scoreDistribution: z.object({
+    bounds: z.array(z.number().int()),
+    counts: z.array(z.number().int()),
+    shares: z.array(z.number()),
+  }),
+  provenance: provenanceSchema,
+  fairLending: z.object({
+    rule: z.string(),
+    ageScored: z.boolean(),
+    monotoneInAge: z.boolean(),
+    missingAgeScoredAsYoungest: z.boolean(),
+  }),
+  reasonCodes: z.array(reasonCodeSchema),
+});
+
 export const modelCardSchema = z.object({
-  engine: z.enum(["model", "rules"]).meta({ description: "The engine scoring on this server" }),
+  engine: z.enum(["model", "scorecard", "rules"]).meta({ description: "The engine scoring on this server" }),
   version: z.string().meta({ description: "modelVersion of the scores this server calculates" }),
   engineReason: z.string(),
+  model: boostedModelSchema
+    .nullable()
+    .meta({ description: "The boosted trees, when they are the engine in use; null otherwise" }),
   scorecard: z
     .object({
       version: z.string(),
@@ -100,25 +215,10 @@ export const modelCardSchema = z.object({
         }),
       ),
       excludedFeatures: z.array(z.object({ id: z.string(), reason: z.string() })),
-      scaling: z.object({
-        pdo: z.number(),
-        baseScore: z.number(),
-        baseOdds: z.number(),
-        minScore: z.number(),
-        maxScore: z.number(),
-      }),
+      scaling: scalingSchema,
       metrics: z.object({ train: metricsSchema, holdout: metricsSchema }),
-      provenance: z.object({
-        name: z.string(),
-        publisher: z.string(),
-        year: z.number().int(),
-        url: z.string(),
-        terms: z.string(),
-        sha256: z.string(),
-        rows: z.number().int(),
-        trainRows: z.number().int(),
-        holdoutRows: z.number().int(),
-      }),
+      calibration: calibrationSchema.nullable(),
+      provenance: provenanceSchema,
       fairLending: z.object({
         rule: z.string(),
         ageScored: z.boolean(),
@@ -128,7 +228,7 @@ export const modelCardSchema = z.object({
       reasonCodes: z.array(reasonCodeSchema),
     })
     .nullable()
-    .meta({ description: "The loaded scorecard; null when none is installed" }),
+    .meta({ description: "The scorecard, when it is the engine in use; null otherwise" }),
   rules: z.object({
     version: z.string(),
     weights: z.record(z.string(), z.number()),

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { type CreditScore, creditScores, financialProfiles } from "../../db/schema";
 import { appendAudit, type RequestMeta } from "../audit/log";
-import { computeScore, type EnginePreference } from "./engine";
+import { computeScore, type ScoringEngine } from "./engine";
 import { requiredInputs, type ScoreInputs, type ScoreResult } from "./inputs";
 import { EMPTY_PAYMENT_RECORD, platformPaymentRecord } from "./payment-record";
 import {
@@ -12,12 +12,10 @@ import {
   type WalletActivityProvider,
 } from "./profile-inputs";
 import type { CalculatedScore, SimulatedScore, SimulateInput } from "./schemas";
-import type { ScorecardArtifact } from "./scorecard/artifact";
 
-/** What scoring needs from start-up: the loaded scorecard (or null), the configured engine, the chain reader. */
+/** What scoring needs from start-up: the loaded engine and the chain reader. */
 export type ScoringDeps = {
-  scorecard: ScorecardArtifact | null;
-  engine: EnginePreference;
+  scoring: ScoringEngine;
   walletActivity?: WalletActivityProvider | null;
 };
 
@@ -34,7 +32,7 @@ export type CalculateScoreParams = ScoringDeps & {
 function checkedScore(inputs: ScoreInputs, deps: ScoringDeps): ScoreResult {
   const missing = requiredInputs(inputs);
   if (missing.length > 0) throw insufficientData(missing);
-  return computeScore(inputs, deps.scorecard, deps.engine);
+  return computeScore(inputs, deps.scoring);
 }
 
 /**
@@ -58,7 +56,7 @@ export async function calculateScore(
   // A chain that fails to answer leaves the wallet inputs unknown rather than failing the calculation.
   const wallet = params.walletActivity ? await params.walletActivity(userId).catch(() => null) : null;
   const inputs = profileToInputs(profile, record, wallet, now);
-  const result = computeScore(inputs, params.scorecard, params.engine);
+  const result = computeScore(inputs, params.scoring);
 
   return db.transaction(async (tx) => {
     const [stored] = await tx
@@ -82,6 +80,7 @@ export function toCalculatedScore(row: CreditScore): CalculatedScore {
     id: row.id,
     score: row.score,
     band: row.band,
+    probabilityOfDefault: row.probabilityOfDefault,
     engine: row.engine,
     modelVersion: row.modelVersion,
     reasons: row.reasons,

@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "../../client";
 import type { AppDeps } from "../../server/context";
+import { modelArtifactSchema } from "../../server/credit/gbdt/artifact";
+import { DEFAULT_MODEL_PATH } from "../../server/credit/gbdt/load";
+import { engineVersion } from "../../server/credit/model";
 import { startTestServer, type TestServer, testDeps } from "../helpers/app";
 import { FULL_PROFILE, setRole } from "../helpers/credit";
 import { restClient } from "../helpers/rest";
@@ -51,8 +54,9 @@ describe("credit over REST", () => {
       id: expect.any(String),
       score: expect.any(Number),
       band: expect.any(String),
+      probabilityOfDefault: expect.any(Number),
       engine: "model",
-      modelVersion: deps.scorecard?.version,
+      modelVersion: engineVersion(deps.scoring),
       reasons: expect.any(Array),
       missingInputs: [],
       calculatedAt: expect.any(String),
@@ -114,7 +118,8 @@ describe("credit over REST", () => {
     expect(bad.status).toBe(400);
     const card = await rest("GET", "/credit/model");
     expect(card.status).toBe(200);
-    expect(card.body.scorecard.metrics.holdout.auc).toBeGreaterThanOrEqual(0.85);
+    expect(card.body.model.metrics.holdout.auc).toBeGreaterThanOrEqual(0.862);
+    expect(simulated.body.probabilityOfDefault).toBeGreaterThan(paidDown.body.probabilityOfDefault - 1e-9);
   });
 
   it("caps recalculations per user per day with 429 and Retry-After", async () => {
@@ -173,7 +178,7 @@ describe("credit over REST", () => {
     const { body } = await rest("GET", "/health");
     expect(body.checks.model).toMatchObject({
       status: "ok",
-      info: { engine: "model", version: deps.scorecard?.version },
+      info: { engine: "model", version: engineVersion(deps.scoring) },
     });
   });
 });
@@ -192,26 +197,44 @@ describe("credit over tRPC", () => {
 });
 
 describe("start-up", () => {
-  it("stops with a clear message when the scorecard artifact is invalid", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "blockscore-start-"));
-    const path = join(dir, "scorecard.json");
-    writeFileSync(path, '{ "format": "blockscore.scorecard/1" }');
+  async function start(env: Record<string, string>, dir: string) {
     const child = Bun.spawn(["bun", join(import.meta.dir, "..", "..", "server", "main.ts")], {
-      env: {
-        ...process.env,
-        SCORECARD_PATH: path,
-        DATA_DIR: dir,
-        PORT: "0",
-        LOG_LEVEL: "silent",
-        DATABASE_URL: "",
-      },
+      env: { ...process.env, ...env, DATA_DIR: dir, PORT: "0", LOG_LEVEL: "silent", DATABASE_URL: "" },
       stdout: "pipe",
       stderr: "pipe",
     });
     const exitCode = await child.exited;
-    const stderr = await new Response(child.stderr).text();
+    return { exitCode, stderr: await new Response(child.stderr).text() };
+  }
+
+  it("stops with a clear message when the scorecard artifact is invalid", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "blockscore-start-"));
+    const path = join(dir, "scorecard.json");
+    writeFileSync(path, '{ "format": "blockscore.scorecard/1" }');
+    const { exitCode, stderr } = await start({ SCORING_ENGINE: "scorecard", SCORECARD_PATH: path }, dir);
     expect(exitCode).toBe(1);
     expect(stderr).toContain("SCORECARD_PATH");
     expect(stderr).toContain("invalid scorecard artifact");
+  });
+
+  it("refuses to start on a model whose score would rise with lateness", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "blockscore-start-"));
+    const model = modelArtifactSchema.parse(await Bun.file(DEFAULT_MODEL_PATH).json());
+    // Doctor the first split on the 90+ days counter: its fewer-lates side becomes the riskiest leaf of all.
+    const counter = 9;
+    const t = model.trees.findIndex((nodes) =>
+      nodes.some((node) => node.length === 3 && node[0] === counter),
+    );
+    const nodes = model.trees[t] as (typeof model.trees)[number];
+    const split = nodes.findIndex((node) => node.length === 3 && node[0] === counter);
+    let leaf = split + 1;
+    while ((nodes[leaf] as unknown[]).length === 3) leaf++;
+    nodes[leaf] = [5, (nodes[leaf] as [number, number])[1]];
+    const path = join(dir, "gbdt.json");
+    writeFileSync(path, JSON.stringify(model));
+    const { exitCode, stderr } = await start({ MODEL_PATH: path }, dir);
+    expect(exitCode).toBe(1);
+    expect(stderr).toContain("MODEL_PATH");
+    expect(stderr).toContain("the score rises with pastDue90Plus");
   });
 });

@@ -31,8 +31,8 @@ export async function testDeps(
   const config = testConfig(overrides);
   const { db } = options.connection ?? (await sharedTestDatabase());
   const rateLimitPrefix = options.rateLimitPrefix ?? `test-${crypto.randomUUID()}`;
-  const scorecard = await loadScoringModel(config);
-  const deps = buildDeps({ config, db, logger: createLogger(config), rateLimitPrefix, scorecard });
+  const scoring = await loadScoringModel(config);
+  const deps = buildDeps({ config, db, logger: createLogger(config), rateLimitPrefix, scoring });
   if (deps.redis) await waitForRedis(deps.redis, 500);
   return deps;
 }

@@ -44,9 +44,13 @@ export async function makeApplicant(deps: AppDeps, options: ApplicantOptions = {
     if (kyc.status !== "verified") throw new Error(`test KYC application was ${kyc.status}`);
   }
   if (options.scoredAt !== false) {
-    const scoring = { scorecard: deps.scorecard, engine: deps.config.SCORING_ENGINE };
     const meta = { actorId: user.id, ip: null, requestId: "test:score" };
-    await calculateScore(deps.db, { ...scoring, now: options.scoredAt ?? new Date() }, meta, user.id);
+    await calculateScore(
+      deps.db,
+      { scoring: deps.scoring, now: options.scoredAt ?? new Date() },
+      meta,
+      user.id,
+    );
   }
   return { ...registered, user: { ...user, role: "user" as UserRole } };
 }

@@ -8,7 +8,10 @@ import { auditLog, creditScores } from "../../db/schema";
 import type { AppRouter } from "../../routers";
 import { ConfigError } from "../../server/config";
 import type { AppDeps } from "../../server/context";
-import { loadScoringModel } from "../../server/credit/model";
+import { RULES_ENGINE } from "../../server/credit/engine";
+import { DEFAULT_MODEL_PATH } from "../../server/credit/gbdt/load";
+import { engineVersion, loadScoringModel } from "../../server/credit/model";
+import { DEFAULT_SCORECARD_PATH } from "../../server/credit/scorecard/load";
 import { calculateScore } from "../../server/credit/service";
 import { callerFor, testDeps, testRequest } from "../helpers/app";
 import { FULL_PROFILE, setRole } from "../helpers/credit";
@@ -17,8 +20,10 @@ import { registerTestUser } from "../helpers/users";
 type SimulateInput = inferProcedureInput<AppRouter["credit"]["simulate"]>;
 
 let deps: AppDeps;
+let version: string;
 beforeAll(async () => {
   deps = await testDeps();
+  version = engineVersion(deps.scoring);
 });
 
 async function scoredUser(target: AppDeps = deps) {
@@ -28,18 +33,26 @@ async function scoredUser(target: AppDeps = deps) {
 }
 
 describe("credit.calculateScore", () => {
-  it("scores a full profile with the scorecard, at most four reasons, and stores it", async () => {
+  it("scores a full profile with the boosted trees, at most four reasons, and stores it", async () => {
     const { caller, user } = await scoredUser();
     const result = await caller.credit.calculateScore();
     expect(result.score).toBeGreaterThanOrEqual(300);
     expect(result.score).toBeLessThanOrEqual(850);
     expect(result.reasons.length).toBeLessThanOrEqual(4);
-    expect(result).toMatchObject({ engine: "model", modelVersion: deps.scorecard?.version });
+    expect(deps.scoring.engine).toBe("model");
+    expect(result).toMatchObject({ engine: "model", modelVersion: version });
+    expect(result.probabilityOfDefault).toBeGreaterThan(0);
+    expect(result.probabilityOfDefault).toBeLessThan(0.2);
     expect(result.missingInputs).toEqual([]);
     for (const reason of result.reasons) expect(reason.impact).toBeGreaterThan(0);
 
     const [row] = await deps.db.select().from(creditScores).where(eq(creditScores.id, result.id));
-    expect(row).toMatchObject({ userId: user.id, score: result.score, engine: "model" });
+    expect(row).toMatchObject({
+      userId: user.id,
+      score: result.score,
+      engine: "model",
+      probabilityOfDefault: result.probabilityOfDefault,
+    });
     expect(row?.inputs).toMatchObject({
       monthlyIncome: 6000,
       monthlyDebtPayments: 1500,
@@ -47,7 +60,11 @@ describe("credit.calculateScore", () => {
     });
     expect(row?.inputs.age).toBeGreaterThanOrEqual(45);
     const latest = await caller.credit.latest({});
-    expect(latest).toMatchObject({ id: result.id, score: result.score });
+    expect(latest).toMatchObject({
+      id: result.id,
+      score: result.score,
+      probabilityOfDefault: result.probabilityOfDefault,
+    });
   });
 
   it("refuses a profile without the essentials, naming the profile fields, and stores nothing", async () => {
@@ -98,32 +115,78 @@ describe("credit.calculateScore", () => {
     expect((await other.caller.credit.calculateScore()).score).toBeGreaterThanOrEqual(300);
   });
 
-  it("uses the rules engine when SCORING_ENGINE=rules", async () => {
+  it("uses the rules engine when SCORING_ENGINE=rules, with no probability of default", async () => {
     const rules = await testDeps({ SCORING_ENGINE: "rules" });
-    const { caller } = await scoredUser(rules);
-    expect(await caller.credit.calculateScore()).toMatchObject({ engine: "rules", modelVersion: "rules-1" });
+    const { caller, user } = await scoredUser(rules);
+    const result = await caller.credit.calculateScore();
+    expect(result).toMatchObject({ engine: "rules", modelVersion: "rules-1", probabilityOfDefault: null });
+    const [row] = await rules.db.select().from(creditScores).where(eq(creditScores.userId, user.id));
+    expect(row?.probabilityOfDefault).toBeNull();
     expect((await caller.health.check()).checks.model).toMatchObject({
       status: "ok",
       info: { engine: "rules", version: "rules-1" },
     });
   });
 
-  it("falls back to the rules engine when no artifact is installed", async () => {
-    const bare = await testDeps({ SCORECARD_PATH: join(tmpdir(), `absent-${crypto.randomUUID()}.json`) });
-    expect(bare.scorecard).toBeNull();
-    const { caller } = await scoredUser(bare);
-    expect((await caller.credit.calculateScore()).engine).toBe("rules");
-    expect((await caller.credit.model()).scorecard).toBeNull();
-    expect((await caller.health.check()).checks.model.info?.engine).toBe("rules");
+  it("scores with the scorecard when SCORING_ENGINE=scorecard, with its calibrated probability", async () => {
+    const scorecard = await testDeps({ SCORING_ENGINE: "scorecard" });
+    const { caller, user } = await scoredUser(scorecard);
+    const result = await caller.credit.calculateScore();
+    expect(result).toMatchObject({ engine: "scorecard", modelVersion: expect.stringMatching(/^scorecard-/) });
+    expect(result.probabilityOfDefault).toBeGreaterThan(0);
+    const [row] = await scorecard.db.select().from(creditScores).where(eq(creditScores.userId, user.id));
+    expect(row).toMatchObject({ engine: "scorecard", probabilityOfDefault: result.probabilityOfDefault });
+    const card = await caller.credit.model();
+    expect(card).toMatchObject({ engine: "scorecard", model: null, version: result.modelVersion });
+    expect(card.scorecard?.metrics.holdout.brier).toBeGreaterThan(0);
+    expect(card.scorecard?.calibration?.holdout).toHaveLength(10);
   });
 
-  it("refuses to start on an artifact that is present but invalid", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "scorecard-")), "scorecard.json");
-    writeFileSync(path, JSON.stringify({ format: "blockscore.scorecard/1", version: "oops" }));
-    const error = await loadScoringModel({ SCORECARD_PATH: path }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toContain("SCORECARD_PATH");
-    expect((error as Error).message).toContain(path);
+  it("keeps a server that pinned SCORECARD_PATH under SCORING_ENGINE=model on its scorecard, and says so", async () => {
+    const pinned = await testDeps({ SCORING_ENGINE: "model", SCORECARD_PATH: DEFAULT_SCORECARD_PATH });
+    expect(pinned.scoring.engine).toBe("scorecard");
+    const { caller } = await scoredUser(pinned);
+    expect((await caller.credit.calculateScore()).engine).toBe("scorecard");
+    expect((await caller.health.check()).checks.model.detail).toContain("SCORECARD_PATH");
+    // Naming the trees' artifact as well chooses the trees.
+    const both = await testDeps({ SCORECARD_PATH: DEFAULT_SCORECARD_PATH, MODEL_PATH: DEFAULT_MODEL_PATH });
+    expect(both.scoring.engine).toBe("model");
+  });
+
+  it("falls back to the rules engine when the chosen engine's artifact is not installed", async () => {
+    const absent = () => join(tmpdir(), `absent-${crypto.randomUUID()}.json`);
+    const cases: Record<string, string>[] = [
+      { MODEL_PATH: absent() },
+      { SCORING_ENGINE: "scorecard", SCORECARD_PATH: absent() },
+    ];
+    for (const overrides of cases) {
+      const bare = await testDeps(overrides);
+      expect(bare.scoring.engine).toBe("rules");
+      const { caller } = await scoredUser(bare);
+      expect((await caller.credit.calculateScore()).engine).toBe("rules");
+      const card = await caller.credit.model();
+      expect(card).toMatchObject({ engine: "rules", model: null, scorecard: null });
+      expect(card.engineReason).toContain("fallback");
+      expect((await caller.health.check()).checks.model.info?.engine).toBe("rules");
+    }
+  });
+
+  it("refuses to start on an artifact that is present but invalid, naming the variable", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "artifacts-"));
+    const cases = [
+      { variable: "SCORECARD_PATH", engine: "scorecard", content: { format: "blockscore.scorecard/1" } },
+      { variable: "MODEL_PATH", engine: "model", content: { format: "blockscore.gbdt/1", version: "oops" } },
+    ] as const;
+    for (const { variable, engine, content } of cases) {
+      const path = join(dir, `${engine}.json`);
+      writeFileSync(path, JSON.stringify(content));
+      const error = await loadScoringModel({ SCORING_ENGINE: engine, [variable]: path }).catch(
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toContain(variable);
+      expect((error as Error).message).toContain(path);
+    }
   });
 
   it("reports the engine and version in the health check", async () => {
@@ -132,15 +195,15 @@ describe("credit.calculateScore", () => {
       status: "ok",
       info: {
         engine: "model",
-        version: deps.scorecard?.version,
-        holdoutAuc: deps.scorecard?.metrics.holdout.auc,
+        version,
+        holdoutAuc: deps.scoring.engine === "model" ? deps.scoring.model.metrics.holdout.auc : null,
       },
     });
   });
 
   it("runs the onStored hook in the score's transaction: a failure there stores nothing", async () => {
     const { user } = await scoredUser();
-    const params = { scorecard: deps.scorecard, engine: "model" as const };
+    const params = { scoring: deps.scoring };
     const seen: string[] = [];
     const stored = await calculateScore(
       deps.db,
@@ -166,7 +229,7 @@ describe("credit.calculateScore", () => {
 
   it("adds the linked wallet's on-chain activity, and scores without it when the chain fails", async () => {
     const { user } = await scoredUser();
-    const base = { scorecard: null, engine: "rules" as const };
+    const base = { scoring: RULES_ENGINE };
     const meta = testRequest({ actorId: user.id });
     const withWallet = await calculateScore(
       deps.db,
@@ -279,7 +342,8 @@ describe("credit.simulate", () => {
   it("scores a hypothetical profile and stores nothing", async () => {
     const { caller, user } = await registerTestUser(deps);
     const result = await caller.credit.simulate(hypothetical);
-    expect(result).toMatchObject({ engine: "model", modelVersion: deps.scorecard?.version });
+    expect(result).toMatchObject({ engine: "model", modelVersion: version });
+    expect(result.probabilityOfDefault).toBeGreaterThan(0);
     expect(result).not.toHaveProperty("id");
     expect(await deps.db.select().from(creditScores).where(eq(creditScores.userId, user.id))).toEqual([]);
   });
@@ -290,11 +354,17 @@ describe("credit.simulate", () => {
     const simulated = await caller.credit.simulate(hypothetical);
     expect(simulated.score).toBe(calculated.score);
     expect(simulated.reasons).toEqual(calculated.reasons);
+    expect(simulated.probabilityOfDefault).toBe(calculated.probabilityOfDefault);
   });
 
   it("never lowers the score when the card is paid down", async () => {
     const { caller } = await registerTestUser(deps);
-    for (const engine of [deps, await testDeps({ SCORING_ENGINE: "rules" })]) {
+    const engines = [
+      deps,
+      await testDeps({ SCORING_ENGINE: "scorecard" }),
+      await testDeps({ SCORING_ENGINE: "rules" }),
+    ];
+    for (const engine of engines) {
       const scoped =
         engine === deps ? caller : await callerFor(engine, { token: (await registerTestUser(engine)).token });
       let previous = 0;
@@ -332,20 +402,35 @@ describe("credit.simulate", () => {
 });
 
 describe("credit.model", () => {
-  it("is public and describes the scorecard without training rows", async () => {
+  it("is public and describes the boosted trees without training rows", async () => {
     const card = await (await callerFor(deps)).credit.model();
-    expect(card).toMatchObject({ engine: "model", version: deps.scorecard?.version });
-    expect(card.scorecard?.metrics.holdout.auc).toBeGreaterThanOrEqual(0.85);
-    expect(card.scorecard?.provenance).toMatchObject({ year: 2011, url: expect.stringContaining("kaggle") });
-    const utilisation = card.scorecard?.features.find((feature) => feature.id === "revolvingUtilization");
-    expect(utilisation?.profileFields).toEqual(["revolvingUtilizationPercent"]);
+    expect(card).toMatchObject({ engine: "model", version, scorecard: null });
+    const model = card.model;
+    expect(model?.metrics.holdout.auc).toBeGreaterThanOrEqual(0.862);
+    expect(model?.metrics.holdout.brier).toBeGreaterThan(0);
+    expect(model?.calibration.holdout).toHaveLength(10);
+    expect(model?.calibration.fittedOn).toContain("validation");
+    expect(model?.roc[0]).toEqual([0, 0]);
+    expect(model?.roc[model.roc.length - 1]).toEqual([1, 1]);
+    expect(model?.provenance).toMatchObject({ year: 2011, url: expect.stringContaining("kaggle") });
+    expect(model?.trees.count).toBeGreaterThan(10);
+    expect(model?.referenceScore).toBeGreaterThan(600);
+    expect(model?.fairLending).toMatchObject({ monotoneInAge: true, missingAgeScoredAsYoungest: true });
+    const utilisation = model?.features.find((feature) => feature.id === "revolvingUtilization");
+    expect(utilisation).toMatchObject({
+      profileFields: ["revolvingUtilizationPercent"],
+      direction: "nonIncreasing",
+    });
     expect(utilisation?.bins[0]).toEqual({
       label: expect.any(String),
       lower: null,
       upper: expect.any(Number),
+      share: expect.any(Number),
+      badRate: expect.any(Number),
       points: expect.any(Number),
     });
-    expect(card.scorecard?.reasonCodes.map((reason) => reason.code)).not.toContain("M00");
+    expect(model?.features.find((feature) => feature.id === "age")?.direction).toBe("nonDecreasing");
+    expect(model?.reasonCodes.map((reason) => reason.code)).not.toContain("M00");
     expect(card.rules.weights).toMatchObject({ paymentHistory: 0.35 });
   });
 });

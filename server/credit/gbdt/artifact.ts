@@ -17,7 +17,15 @@ const share = z.number().min(0).max(1);
  * [value in log-odds of bad, training rows that reached it].
  */
 export const nodeSchema = z.union([
-  z.tuple([z.number().int().min(0).max(FEATURE_IDS.length - 1), z.number(), z.union([z.literal(0), z.literal(1)])]),
+  z.tuple([
+    z
+      .number()
+      .int()
+      .min(0)
+      .max(FEATURE_IDS.length - 1),
+    z.number(),
+    z.union([z.literal(0), z.literal(1)]),
+  ]),
   z.tuple([z.number(), z.number().int().positive()]),
 ]);
 export type NodeTuple = z.infer<typeof nodeSchema>;
@@ -70,7 +78,9 @@ export const modelArtifactSchema = z
         earlyStoppingRounds: count,
         treesGrown: count,
       }),
-      monotone: z.literal("bounds: a constrained split's left subtree is capped at its right sibling's weight"),
+      monotone: z.literal(
+        "bounds: a constrained split's left subtree is capped at its right sibling's weight",
+      ),
       calibration: z.string(),
       tuning: z.string(),
     }),
@@ -97,7 +107,11 @@ export const modelArtifactSchema = z
       holdoutDetail: holdoutDetailSchema,
     }),
     /** The training rows' scores in ten buckets: bucket i holds bounds[i−1] ≤ score < bounds[i]. */
-    scoreDistribution: z.object({ bounds: z.array(z.number().int()), counts: z.array(count), shares: z.array(share) }),
+    scoreDistribution: z.object({
+      bounds: z.array(z.number().int()),
+      counts: z.array(count),
+      shares: z.array(share),
+    }),
     fairLending: z.object({
       rule: z.string(),
       ageScored: z.boolean(),
@@ -108,7 +122,11 @@ export const modelArtifactSchema = z
   .superRefine((artifact, ctx) => {
     artifact.features.forEach((feature, i) => {
       if (feature.id !== FEATURE_IDS[i])
-        ctx.addIssue({ code: "custom", path: ["features", i], message: `expected feature ${FEATURE_IDS[i]}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["features", i],
+          message: `expected feature ${FEATURE_IDS[i]}`,
+        });
     });
     const { maxDepth } = artifact.method.boosting;
     const trees = [];
@@ -125,7 +143,11 @@ export const modelArtifactSchema = z
     }
     const { scoreDistribution: d } = artifact;
     if (d.counts.length !== d.bounds.length + 1 || d.shares.length !== d.counts.length) {
-      ctx.addIssue({ code: "custom", path: ["scoreDistribution"], message: "one count and share per bucket" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["scoreDistribution"],
+        message: "one count and share per bucket",
+      });
     }
   });
 

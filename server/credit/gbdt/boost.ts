@@ -1,4 +1,4 @@
-import { type BinnedData, type GrownTree, round, type TreeParams, TreeGrower } from "./tree.ts";
+import { type BinnedData, type GrownTree, round, TreeGrower, type TreeParams } from "./tree.ts";
 
 export type BoostParams = TreeParams & {
   maxTrees: number;
@@ -22,7 +22,9 @@ export function leafOf(tree: GrownTree, data: BinnedData, row: number): number {
     const feature = tree.feature[node] as number;
     const code = data.codes[feature * data.rows + row] as number;
     const goesLeft =
-      code === (data.missingBin[feature] as number) ? tree.missingLeft[node] : code < (tree.bin[node] as number);
+      code === (data.missingBin[feature] as number)
+        ? tree.missingLeft[node]
+        : code < (tree.bin[node] as number);
     node = (goesLeft ? tree.left[node] : tree.right[node]) as number;
   }
   return node;

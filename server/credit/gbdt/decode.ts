@@ -43,7 +43,8 @@ export function decodeTree(nodes: readonly NodeTuple[], maxDepth: number): Tree 
     tree.right[id] = next;
     const right = visit(depth + 1);
     if (right) return right;
-    tree.cover[id] = (tree.cover[tree.left[id] as number] as number) + (tree.cover[tree.right[id] as number] as number);
+    tree.cover[id] =
+      (tree.cover[tree.left[id] as number] as number) + (tree.cover[tree.right[id] as number] as number);
     return null;
   };
   const problem = visit(0);

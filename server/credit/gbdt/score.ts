@@ -108,7 +108,8 @@ export function apportion(values: Float64Array, target: number): Int32Array {
 export function explainWithModel(artifact: ModelArtifact, inputs: ScoreInputs): ModelExplanation {
   const model = compileModel(artifact);
   const { x, phi } = model;
-  for (let k = 0; k < MODEL_FEATURES.length; k++) x[k] = (MODEL_FEATURES[k] as (typeof MODEL_FEATURES)[number]).value(inputs);
+  for (let k = 0; k < MODEL_FEATURES.length; k++)
+    x[k] = (MODEL_FEATURES[k] as (typeof MODEL_FEATURES)[number]).value(inputs);
   phi.fill(0);
   const margin = model.baseMargin + accumulate(model.ensemble, x, phi, model.goes);
   const unclampedScore = Math.round(model.offset - model.factor * margin);

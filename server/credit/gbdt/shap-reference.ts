@@ -20,9 +20,7 @@ export function conditionalExpectation(tree: Tree, x: ArrayLike<number>, coaliti
       return walk(goLeft ? left : right);
     }
     const cover = tree.cover[node] as number;
-    return (
-      ((tree.cover[left] as number) * walk(left) + (tree.cover[right] as number) * walk(right)) / cover
-    );
+    return ((tree.cover[left] as number) * walk(left) + (tree.cover[right] as number) * walk(right)) / cover;
   };
   return walk(0);
 }

@@ -53,7 +53,6 @@ export function leafTable(value: number, zero: readonly number[]): Float64Array 
   return table;
 }
 
-
 /** The ensemble as explaining reads it: per tree its splits, per group of leaves its table (see above). */
 export type ExplainedEnsemble = {
   /** Tree t's splits are [splitStart[t], splitStart[t + 1]) and its groups [groupStart[t], groupStart[t + 1]). */
@@ -160,7 +159,8 @@ export function explainEnsemble(trees: readonly Tree[]): ExplainedEnsemble {
             zero.push(1);
           }
           const child = (step.left ? tree.left[step.node] : tree.right[step.node]) as number;
-          zero[bit] = (zero[bit] as number) * ((tree.cover[child] as number) / (tree.cover[step.node] as number));
+          zero[bit] =
+            (zero[bit] as number) * ((tree.cover[child] as number) / (tree.cover[step.node] as number));
           bitOfStep.push(bit);
         }
         const leafRows = leafTable(tree.value[leaf] as number, zero);
@@ -209,7 +209,12 @@ export function explainEnsemble(trees: readonly Tree[]): ExplainedEnsemble {
  * Adds the ensemble's SHAP values for the feature values `x` (NaN = missing) into `phi` and returns the sum of
  * the trees' outputs. `goes` is scratch space of `maxSplits` entries.
  */
-export function accumulate(ensemble: ExplainedEnsemble, x: Float64Array, phi: Float64Array, goes: Int32Array): number {
+export function accumulate(
+  ensemble: ExplainedEnsemble,
+  x: Float64Array,
+  phi: Float64Array,
+  goes: Int32Array,
+): number {
   const { splitStart, groupStart, splitFeature, splitThreshold, splitMissingLeft } = ensemble;
   const { nodeStart, nodes, featureStart, features, tableStart, tables } = ensemble;
   let output = 0;

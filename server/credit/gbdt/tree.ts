@@ -71,7 +71,7 @@ type Node = {
   sumH: number;
 };
 
-const clamp = (value: number, low: number, high: number) => (value < low ? low : value > high ? high : value);
+const clamp = (value: number, low: number, high: number) => Math.min(high, Math.max(low, value));
 
 /** Histogram offsets: feature f's bins start at offsets[f] · 3 (sum of g, sum of h, rows per bin). */
 function histogramOffsets(data: BinnedData): Int32Array {
@@ -276,7 +276,6 @@ export class TreeGrower {
         if (leftRows === valueRows) break;
         const rightG = valueG - leftG;
         const rightH = valueH - leftH;
-        const rightRows = valueRows - leftRows;
         // Where missing values go: the riskier side for a constrained feature (so leaving it out never
         // helps); learnt from the node's missing rows when there are enough; else decided below.
         const learnt = sign === 0 && missingRows >= params.minMissingRows;

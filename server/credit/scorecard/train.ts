@@ -162,7 +162,10 @@ function scoresOn(
   rows: Uint32Array,
 ): { scores: Float64Array; labels: Uint8Array } {
   return {
-    scores: Float64Array.from(rows, (row) => scoreWithScorecard(artifact, dataset.inputs[row] as ScoreInputs).score),
+    scores: Float64Array.from(
+      rows,
+      (row) => scoreWithScorecard(artifact, dataset.inputs[row] as ScoreInputs).score,
+    ),
     labels: Uint8Array.from(rows, (row) => dataset.labels[row] as number),
   };
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "bun:test";
 import { readFileSync } from "node:fs";
-import { computeScore } from "../../../server/credit/engine.ts";
+import { computeScore, RULES_ENGINE } from "../../../server/credit/engine.ts";
+import { modelArtifactSchema } from "../../../server/credit/gbdt/artifact.ts";
+import { DEFAULT_MODEL_PATH } from "../../../server/credit/gbdt/load.ts";
 import { requiredInputs, scoreBand, scoreInputsSchema } from "../../../server/credit/inputs.ts";
 import { scorecardArtifactSchema } from "../../../server/credit/scorecard/artifact.ts";
 import { DEFAULT_SCORECARD_PATH } from "../../../server/credit/scorecard/load.ts";
@@ -44,11 +46,21 @@ describe("score inputs", () => {
 
 describe("engine choice", () => {
   const scorecard = scorecardArtifactSchema.parse(JSON.parse(readFileSync(DEFAULT_SCORECARD_PATH, "utf8")));
+  const model = modelArtifactSchema.parse(JSON.parse(readFileSync(DEFAULT_MODEL_PATH, "utf8")));
 
-  it("uses the scorecard when it is loaded, the rules when it is absent or rules are asked for", () => {
-    expect(computeScore(CLEAN_PROFILE, scorecard).engine).toBe("model");
-    expect(computeScore(CLEAN_PROFILE, scorecard).modelVersion).toBe(scorecard.version);
-    expect(computeScore(CLEAN_PROFILE, null).engine).toBe("rules");
-    expect(computeScore(CLEAN_PROFILE, scorecard, "rules").modelVersion).toBe("rules-1");
+  it("scores with the loaded engine, each naming itself and its version", () => {
+    const reason = "test";
+    expect(computeScore(CLEAN_PROFILE, { engine: "model", model, reason })).toMatchObject({
+      engine: "model",
+      modelVersion: model.version,
+    });
+    expect(computeScore(CLEAN_PROFILE, { engine: "scorecard", scorecard, reason })).toMatchObject({
+      engine: "scorecard",
+      modelVersion: scorecard.version,
+    });
+    expect(computeScore(CLEAN_PROFILE, RULES_ENGINE)).toMatchObject({
+      engine: "rules",
+      modelVersion: "rules-1",
+    });
   });
 });

@@ -133,7 +133,7 @@ describe("scoreWithScorecard", () => {
       return sum + (bin?.points ?? Number.NaN);
     }, 0);
     expect(result.score).toBe(Math.min(850, Math.max(300, expected)));
-    expect(result).toMatchObject({ engine: "model", modelVersion: artifact.version, missingInputs: [] });
+    expect(result).toMatchObject({ engine: "scorecard", modelVersion: artifact.version, missingInputs: [] });
   });
 
   it("returns at most four reasons, the costliest first, each naming a scored factor and never age", () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "bun:test";
-import type { ScoreInputs } from "../../../server/credit/inputs.ts";
 import { serializeScorecard } from "../../../server/credit/scorecard/artifact.ts";
 import {
   binFeature,
@@ -7,7 +6,7 @@ import {
   poolAdjacentViolators,
   roundCut,
 } from "../../../server/credit/scorecard/binning.ts";
-import { type CreditDataset, DatasetError, parseCreditCsv } from "../../../server/credit/scorecard/csv.ts";
+import { DatasetError, parseCreditCsv } from "../../../server/credit/scorecard/csv.ts";
 import { checkAgeRule } from "../../../server/credit/scorecard/fair-lending.ts";
 import { DEFAULT_SCORECARD_PATH } from "../../../server/credit/scorecard/load.ts";
 import { fitLogistic } from "../../../server/credit/scorecard/logistic.ts";
@@ -15,51 +14,7 @@ import { discrimination } from "../../../server/credit/scorecard/metrics.ts";
 import { binPoints, scaling } from "../../../server/credit/scorecard/scaling.ts";
 import { mulberry32, stratifiedSplit } from "../../../server/credit/scorecard/split.ts";
 import { trainScorecard } from "../../../server/credit/scorecard/train.ts";
-import { CLEAN_PROFILE, HAS_DATA, realDataset } from "./fixtures.ts";
-
-/** A synthetic portfolio whose risk rises with late payments and utilisation and falls with age. */
-function syntheticDataset(rows: number, seed: number): CreditDataset {
-  const random = mulberry32(seed);
-  const inputs: ScoreInputs[] = [];
-  const labels = new Uint8Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const late = random() < 0.8 ? 0 : Math.floor(random() * 4);
-    const utilization = random() * 1.2;
-    const age = 21 + Math.floor(random() * 70);
-    const income = random() < 0.2 ? null : Math.round(1000 + random() * 12_000);
-    const logit = -3.2 + 0.9 * late + 2 * utilization - 0.02 * (age - 45) - (income ?? 4000) / 20_000;
-    labels[i] = random() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
-    inputs.push({
-      ...CLEAN_PROFILE,
-      age,
-      monthlyIncome: income,
-      monthlyDebtPayments: income === null ? null : Math.round(random() * income * 0.6),
-      revolvingUtilization: utilization,
-      openCreditLines: Math.floor(random() * 15),
-      realEstateLoans: Math.floor(random() * 3),
-      dependants: Math.floor(random() * 4),
-      pastDue30to59: late,
-      pastDue60to89: random() < 0.9 ? 0 : 1,
-      pastDue90Plus: late > 1 ? late - 1 : 0,
-    });
-  }
-  return {
-    fileName: "synthetic.csv",
-    sha256: "0".repeat(64),
-    bytes: 0,
-    inputs,
-    labels,
-    quirks: {
-      pastDueSentinelRows: 0,
-      ageZeroRows: 0,
-      incomeMissingRows: 0,
-      incomeZeroRows: 0,
-      dependantsMissingRows: 0,
-      utilizationCappedRows: 0,
-      duplicateRows: 0,
-    },
-  };
-}
+import { HAS_DATA, realDataset, syntheticDataset } from "./fixtures.ts";
 
 describe("scorecard training", () => {
   it.skipIf(!HAS_DATA)(
