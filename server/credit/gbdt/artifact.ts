@@ -14,21 +14,19 @@ const share = z.number().min(0).max(1);
 /**
  * A node in depth-first order: a split is [feature index, threshold, missing goes left (1) or right (0)]
  * (a value below the threshold goes left; the left subtree follows, then the right); a leaf is
- * [value in log-odds of bad, training rows that reached it].
+ * [value in log-odds of bad, training rows that reached it]. The shape is checked here, the rest (feature
+ * range, flags, covers, the tree structure) by `decodeTree`: one pass, fast enough for start-up.
  */
-export const nodeSchema = z.union([
-  z.tuple([
-    z
-      .number()
-      .int()
-      .min(0)
-      .max(FEATURE_IDS.length - 1),
-    z.number(),
-    z.union([z.literal(0), z.literal(1)]),
-  ]),
-  z.tuple([z.number(), z.number().int().positive()]),
-]);
-export type NodeTuple = z.infer<typeof nodeSchema>;
+export type NodeTuple =
+  | [feature: number, threshold: number, missingLeft: 0 | 1]
+  | [value: number, cover: number];
+export const nodeSchema = z.custom<NodeTuple>(
+  (node) =>
+    Array.isArray(node) &&
+    (node.length === 2 || node.length === 3) &&
+    node.every((value) => typeof value === "number" && Number.isFinite(value)),
+  { message: "a node is [feature, threshold, missingLeft] or [value, cover], finite numbers" },
+);
 
 /** A reporting bin of a feature: its training share and bad rate and the mean points it gave (TreeSHAP). */
 const reportingBinSchema = z.object({

@@ -26,13 +26,17 @@ export function decodeTree(nodes: readonly NodeTuple[], maxDepth: number): Tree 
     if (node.length === 2) {
       const [value, cover] = node;
       if (!Number.isFinite(value)) return `node ${id}: leaf value is not a finite number`;
+      if (!Number.isInteger(cover) || cover <= 0)
+        return `node ${id}: leaf cover is not a positive whole number`;
       tree.value[id] = value;
       tree.cover[id] = cover;
       return null;
     }
     const [feature, threshold, missingLeft] = node;
     if (depth >= maxDepth) return `node ${id}: deeper than ${maxDepth}`;
-    if (feature >= FEATURE_IDS.length) return `node ${id}: no feature ${feature}`;
+    if (!Number.isInteger(feature) || feature < 0 || feature >= FEATURE_IDS.length)
+      return `node ${id}: no feature ${feature}`;
+    if (missingLeft !== 0 && missingLeft !== 1) return `node ${id}: missingLeft must be 0 or 1`;
     if (!Number.isFinite(threshold)) return `node ${id}: threshold is not a finite number`;
     tree.feature[id] = feature;
     tree.threshold[id] = threshold;

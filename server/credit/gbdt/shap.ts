@@ -87,6 +87,16 @@ function groupRoots(tree: Tree, depthOf: Int32Array): number[] {
   return roots;
 }
 
+function concat(parts: readonly Float64Array[], length: number): Float64Array {
+  const all = new Float64Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    all.set(part, offset);
+    offset += part.length;
+  }
+  return all;
+}
+
 /** Flattens the trees and builds every group's table. */
 export function explainEnsemble(trees: readonly Tree[]): ExplainedEnsemble {
   const splitStart = [0];
@@ -99,7 +109,8 @@ export function explainEnsemble(trees: readonly Tree[]): ExplainedEnsemble {
   const featureStart = [0];
   const features: number[] = [];
   const tableStart = [0];
-  const tables: number[] = [];
+  const tables: Float64Array[] = [];
+  let tableLength = 0;
   let maxSplits = 0;
 
   for (const tree of trees) {
@@ -166,16 +177,20 @@ export function explainEnsemble(trees: readonly Tree[]): ExplainedEnsemble {
         const leafRows = leafTable(tree.value[leaf] as number, zero);
         const d = distinct.length;
         const full = (1 << d) - 1;
+        const stepBit = path.map((step) => groupNodes.indexOf(step.node));
+        const stepLeft = path.map((step) => (step.left ? 1 : 0));
+        const column = distinct.map((f) => 1 + groupFeatures.indexOf(f));
         for (let directions = 0; directions < 1 << groupNodes.length; directions++) {
           let pattern = full;
-          path.forEach((step, i) => {
-            const goesLeft = ((directions >> groupNodes.indexOf(step.node)) & 1) === 1;
-            if (goesLeft !== step.left) pattern &= ~(1 << (bitOfStep[i] as number));
-          });
+          for (let i = 0; i < path.length; i++) {
+            if (((directions >> (stepBit[i] as number)) & 1) !== stepLeft[i]) {
+              pattern &= ~(1 << (bitOfStep[i] as number));
+            }
+          }
           const row = directions * width;
           if (pattern === full) table[row] = (table[row] as number) + (tree.value[leaf] as number);
           for (let k = 0; k < d; k++) {
-            const at = row + 1 + groupFeatures.indexOf(distinct[k] as number);
+            const at = row + (column[k] as number);
             table[at] = (table[at] as number) + (leafRows[pattern * d + k] as number);
           }
         }
@@ -184,8 +199,9 @@ export function explainEnsemble(trees: readonly Tree[]): ExplainedEnsemble {
       nodeStart.push(nodes.length);
       features.push(...groupFeatures);
       featureStart.push(features.length);
-      for (const value of table) tables.push(value);
-      tableStart.push(tables.length);
+      tables.push(table);
+      tableLength += table.length;
+      tableStart.push(tableLength);
     }
     groupStart.push(nodeStart.length - 1);
   }
@@ -200,7 +216,7 @@ export function explainEnsemble(trees: readonly Tree[]): ExplainedEnsemble {
     featureStart: Int32Array.from(featureStart),
     features: Int32Array.from(features),
     tableStart: Int32Array.from(tableStart),
-    tables: Float64Array.from(tables),
+    tables: concat(tables, tableLength),
     maxSplits,
   };
 }

@@ -28,8 +28,8 @@ export const MODEL_TRAINING = {
   boosting: {
     maxDepth: 4,
     learningRate: 0.1,
-    lambda: 5,
-    minChildRows: 20,
+    lambda: 1,
+    minChildRows: 200,
     minChildHessian: 1,
     minGain: 0,
     minMissingRows: 50,
@@ -57,7 +57,7 @@ export type ModelTrainingOptions = {
 const round = (value: number, digits: number): number => Number(value.toFixed(digits));
 
 /** A grown tree with thresholds in the features' units, covers from the fitting rows. */
-function toTree(grown: GrownTree, bins: readonly FeatureBins[]): Tree {
+export function toTree(grown: GrownTree, bins: readonly FeatureBins[]): Tree {
   const size = grown.feature.length;
   return {
     feature: Int32Array.from(grown.feature),
