@@ -181,7 +181,7 @@ describe("explanation building blocks", () => {
       const target = Math.round(sum) + (trial % 3) - 1;
       const points = apportion(values, target);
       expect(points.reduce((a, b) => a + b, 0)).toBe(target);
-      points.forEach((p, k) => expect(Math.abs(p - (values[k] as number))).toBeLessThan(2));
+      for (const [k, p] of points.entries()) expect(Math.abs(p - (values[k] as number))).toBeLessThan(2);
     }
   });
 });
