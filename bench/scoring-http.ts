@@ -14,10 +14,10 @@
  * OpenAPI document to validate the router on every request unless process.env.NODE_ENV is "production".
  * Run it both ways: `bun bench/scoring-http.ts` and `NODE_ENV=production bun bench/scoring-http.ts`.
  */
+import { computeScore } from "../server/credit/engine";
+import { engineVersion, loadScoringModel } from "../server/credit/model";
 import { EMPTY_PAYMENT_RECORD } from "../server/credit/payment-record";
 import { profileToInputs } from "../server/credit/profile-inputs";
-import { loadScorecard } from "../server/credit/scorecard/load";
-import { scoreWithScorecard } from "../server/credit/scorecard/score";
 import { callApi, describeTarget, FINANCIAL_PROFILE, registerUserWithProfile, startTarget } from "./lib/app";
 import { concurrentLoad, describeLoad } from "./lib/load";
 import { ms, type Timing, timed, timedSync, us } from "./lib/stats";
@@ -72,20 +72,21 @@ try {
   );
   console.log(`POST /api/credit/simulate         ${CLIENTS} concurrent clients   ${describeLoad(load)}`);
 
-  const scorecard = await loadScorecard();
-  if (scorecard) {
+  // The default engine, which the in-process server scores with.
+  const scoring = await loadScoringModel({ SCORING_ENGINE: "model" });
+  {
     const inputs = profileToInputs(
       { ...FINANCIAL_PROFILE, annualIncomeCents: 7_200_000, monthlyDebtPaymentsCents: 150_000 },
       EMPTY_PAYMENT_RECORD,
       null,
       new Date(),
     );
-    const alone = timedSync(INFERENCE_RUNS, () => scoreWithScorecard(scorecard, inputs).score, {
+    const alone = timedSync(INFERENCE_RUNS, () => computeScore(inputs, scoring).score, {
       warmup: INFERENCE_WARMUP,
     });
     console.log("\npeer comparison (median / p99):");
     console.log(
-      `  inference alone (scoreWithScorecard, as bench/scoring-inference.ts)  ${us(alone.median)} / ${us(alone.p99)}`,
+      `  inference alone (${scoring.engine}, as bench/scoring-inference.ts)        ${us(alone.median)} / ${us(alone.p99)}`,
     );
     console.log(
       `  full authenticated HTTP simulate, REST                                ${ms(simulated.median)} / ${ms(simulated.p99)}`,
@@ -100,7 +101,7 @@ try {
     }
     console.log(
       `  inference is ${((alone.median / simulated.median) * 100).toFixed(3)} % of the simulate call's median ` +
-        `(model ${scorecard.version}, checksum ${alone.checksum % 997})`,
+        `(${engineVersion(scoring)}, checksum ${alone.checksum % 997})`,
     );
   }
 } finally {

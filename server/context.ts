@@ -9,7 +9,7 @@ import { type PublicUser, validateSessionToken } from "./auth/session";
 import type { ChainService } from "./chain/service";
 import type { SanctionsRegistry } from "./compliance/sanctions-registry";
 import type { Config } from "./config";
-import type { ScoringEngine } from "./credit/engine";
+import type { LoadedEngine } from "./credit/engine";
 import type { WalletActivityProvider } from "./credit/profile-inputs";
 import type { Jobs } from "./jobs/jobs";
 import type { LoginGuard } from "./security/login-guard";
@@ -31,7 +31,7 @@ export type AppDeps = {
   /** The job queue (pg-boss), which is also the transactional outbox; absent where nothing enqueues. */
   jobs: Jobs | null;
   /** The credit scoring engine chosen by SCORING_ENGINE and loaded at start (the rules engine without an artifact). */
-  scoring: ScoringEngine;
+  scoring: LoadedEngine;
   /** On-chain activity of a user's linked wallet for scoring; absent, the wallet inputs are unknown. */
   walletActivity: WalletActivityProvider | null;
   /** The sanctions list KYC screens against, loaded from SANCTIONS_DIR at start and reloadable by an admin. */

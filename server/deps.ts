@@ -5,7 +5,7 @@ import { createSecretVault } from "./auth/secret-vault";
 import { createSanctionsRegistry } from "./compliance/sanctions-registry";
 import type { Config } from "./config";
 import type { AppDeps } from "./context";
-import { RULES_ENGINE, type ScoringEngine } from "./credit/engine";
+import { type LoadedEngine, RULES_ENGINE } from "./credit/engine";
 import { connectRedis } from "./redis";
 import { createLoginGuard } from "./security/login-guard";
 import { createRateLimiters } from "./security/rate-limit";
@@ -19,7 +19,7 @@ export function buildDeps(params: {
   db: Database;
   logger: Logger;
   rateLimitPrefix?: string;
-  scoring?: ScoringEngine;
+  scoring?: LoadedEngine;
 }): AppDeps {
   const { config, db, logger } = params;
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger) : null;

@@ -1,6 +1,6 @@
 import { type Config, ConfigError } from "../config";
 import type { HealthCheck } from "../health";
-import type { ScoringEngine } from "./engine";
+import type { LoadedEngine } from "./engine";
 import type { ModelArtifact } from "./gbdt/artifact";
 import { DEFAULT_MODEL_PATH, loadModel } from "./gbdt/load";
 import { PROFILE_FIELD_FOR_INPUT } from "./profile-inputs";
@@ -42,7 +42,7 @@ async function loadArtifact<T>(variable: string, path: string, load: (path: stri
  * `rules` nothing. A missing artifact falls back to the rules engine; one that exists but is invalid (or
  * breaks the monotone constraints or the Regulation B age rule) stops start-up with a ConfigError.
  */
-export async function loadScoringModel(config: ScoringConfig): Promise<ScoringEngine> {
+export async function loadScoringModel(config: ScoringConfig): Promise<LoadedEngine> {
   if (config.SCORING_ENGINE === "rules") return { engine: "rules", reason: "SCORING_ENGINE=rules" };
   const pinned = pinnedScorecardWarning(config) !== null;
   if (config.SCORING_ENGINE === "scorecard" || pinned) {
@@ -64,7 +64,7 @@ export async function loadScoringModel(config: ScoringConfig): Promise<ScoringEn
 }
 
 /** The version of the scores this server calculates. */
-export function engineVersion(scoring: ScoringEngine): string {
+export function engineVersion(scoring: LoadedEngine): string {
   switch (scoring.engine) {
     case "model":
       return scoring.model.version;
@@ -76,7 +76,7 @@ export function engineVersion(scoring: ScoringEngine): string {
 }
 
 /** The `model` check of /api/health: which engine scores; never an error, as the rules engine always can. */
-export function checkModel(scoring: ScoringEngine): HealthCheck {
+export function checkModel(scoring: LoadedEngine): HealthCheck {
   const holdoutAuc =
     scoring.engine === "model"
       ? scoring.model.metrics.holdout.auc
@@ -215,7 +215,7 @@ function scorecardSection(scorecard: ScorecardArtifact): NonNullable<ModelCard["
 }
 
 /** The model card: what scores on this server and how; aggregates only, never a training row. */
-export function modelCard(scoring: ScoringEngine): ModelCard {
+export function modelCard(scoring: LoadedEngine): ModelCard {
   return {
     engine: scoring.engine,
     version: engineVersion(scoring),

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { type CreditScore, creditScores, financialProfiles } from "../../db/schema";
 import { appendAudit, type RequestMeta } from "../audit/log";
-import { computeScore, type ScoringEngine } from "./engine";
+import { computeScore, type LoadedEngine } from "./engine";
 import { requiredInputs, type ScoreInputs, type ScoreResult } from "./inputs";
 import { EMPTY_PAYMENT_RECORD, platformPaymentRecord } from "./payment-record";
 import {
@@ -15,7 +15,7 @@ import type { CalculatedScore, SimulatedScore, SimulateInput } from "./schemas";
 
 /** What scoring needs from start-up: the loaded engine and the chain reader. */
 export type ScoringDeps = {
-  scoring: ScoringEngine;
+  scoring: LoadedEngine;
   walletActivity?: WalletActivityProvider | null;
 };
 

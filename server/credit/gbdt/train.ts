@@ -308,7 +308,7 @@ function scoreDistribution(scores: Float64Array): ModelArtifact["scoreDistributi
 
 /**
  * A feature as the model card and the stability monitoring read it: the histogram's value bins merged into
- * groups of at least a tenth of the training rows (a tail under a twentieth joins the group before it), each
+ * groups of at least a tenth of the training rows (a tail under a hundredth joins the group before it), each
  * with its share, bad rate and the mean points it gave; and the same for missing values.
  */
 function reportingFeature(
@@ -352,7 +352,7 @@ function reportingFeature(
   }
   if (open) {
     const previous = groups[groups.length - 1];
-    if (previous && open.count < present / 20) {
+    if (previous && open.count < present / 100) {
       previous.last = open.last;
       previous.count += open.count;
       previous.bad += open.bad;

@@ -135,7 +135,7 @@ export function trainScorecard(dataset: CreditDataset, options: TrainingOptions 
     train.labels,
     scale.baseScore,
     scale.pdo,
-    `Platt scaling on the training part (${split.train.length} rows)`,
+    `the training part (${split.train.length} rows)`,
   );
   const holdout = scoresOn(artifact, dataset, split.holdout);
   artifact.metrics = {
