@@ -7,7 +7,13 @@ import { type ModelArtifact, modelArtifactSchema } from "../../../server/credit/
 import { decodeTree } from "../../../server/credit/gbdt/decode.ts";
 import { MODEL_FEATURES } from "../../../server/credit/gbdt/features.ts";
 import { DEFAULT_MODEL_PATH, loadModel } from "../../../server/credit/gbdt/load.ts";
-import { apportion, explainWithModel, scoreWithModel } from "../../../server/credit/gbdt/score.ts";
+import {
+  apportion,
+  compileModel,
+  explainWithModel,
+  scoreWithModel,
+} from "../../../server/credit/gbdt/score.ts";
+import { accumulate } from "../../../server/credit/gbdt/shap.ts";
 import { shapleyByEnumeration } from "../../../server/credit/gbdt/shap-reference.ts";
 import { leavesUnder, type Tree } from "../../../server/credit/gbdt/trees.ts";
 import { type ScoreInputs, scoreResultSchema } from "../../../server/credit/inputs.ts";
@@ -75,6 +81,11 @@ describe("explanations", () => {
     for (const profile of profiles.slice(0, 12)) {
       const x = Float64Array.from(MODEL_FEATURES, (spec) => spec.value(profile));
       const phi = shapleyByEnumeration(trees, x, FEATURE_IDS.length);
+      const compiled = compileModel(artifact);
+      const fast = new Float64Array(FEATURE_IDS.length);
+      accumulate(compiled.ensemble, x, fast, compiled.goes);
+      for (let k = 0; k < phi.length; k++)
+        expect(Math.abs((fast[k] as number) - (phi[k] as number))).toBeLessThan(1e-9);
       const explanation = explainWithModel(artifact, profile);
       const factor = artifact.scaling.factor;
       const exact = Float64Array.from(phi, (value) => -factor * value);
