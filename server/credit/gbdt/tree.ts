@@ -1,8 +1,10 @@
 /**
  * One regression tree of the boosting, grown depth-first to a fixed depth on gradient histograms
- * (second-order, as XGBoost and LightGBM do). Monotone constraints follow the basic method: a split on a
- * constrained feature must order its children's weights the right way, and every node below inherits
- * bounds at the children's midpoint, so the whole tree moves one way in that feature.
+ * (second-order, as XGBoost and LightGBM do). Monotone constraints: a split on a constrained feature must
+ * order its children's weights the right way; its left subtree is then bounded by the right child's weight,
+ * and its right subtree by the left subtree's extreme leaf, so every leaf on the safer side is worth no more
+ * risk than every leaf on the riskier side and the tree moves one way in that feature. (Bounding both sides
+ * at the children's midpoint, as XGBoost does, is simpler and gives up more fit.)
  */
 
 /** A grown tree, nodes in depth-first order; node 0 is the root. */
@@ -186,8 +188,8 @@ export class TreeGrower {
       return [g, h] as const;
     };
     const [leftG, leftH] = sums(leftHistogram);
-    // A constrained split: the left subtree may reach the right child's weight, then the right subtree may
-    // go down to the left subtree's extreme leaf, so every left leaf stays on the right side of every right leaf.
+    // A constrained split: the left subtree may reach the right child's weight, then the right subtree may go
+    // as far as the left subtree's extreme leaf, so no left leaf crosses any right leaf.
     const leftId = this.addNode(tree, leftCount);
     tree.left[node.id] = leftId;
     const leftRange = this.growNode(tree, index, gradient, hessian, {
