@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { probabilityOfDefault } from "../../../server/credit/calibration.ts";
 import { type ScoreInputs, scoreResultSchema } from "../../../server/credit/inputs.ts";
 import {
   type ScorecardArtifact,
@@ -232,6 +233,29 @@ describe("scoreWithScorecard", () => {
     });
     expect(result.reasons.filter((r) => r.code === "M11")).toHaveLength(1);
     expect(result.missingInputs).toEqual(["pastDue30to59", "pastDue60to89", "pastDue90Plus"]);
+  });
+
+  it("gives a calibrated probability of default that falls as the score rises", () => {
+    const calibration = artifact.calibration;
+    if (!calibration) throw new Error("the committed scorecard is calibrated");
+    for (const profile of profiles.slice(0, 200)) {
+      const result = scoreWithScorecard(artifact, profile);
+      expect(result.probabilityOfDefault).toBe(probabilityOfDefault(calibration, result.score));
+    }
+    expect(probabilityOfDefault(calibration, 600)).toBeGreaterThan(probabilityOfDefault(calibration, 750));
+    expect(artifact.metrics.holdout.brier).toBeGreaterThan(0);
+  });
+
+  it("still loads a scorecard trained before calibration, with the probability its scaling implies", () => {
+    const { calibration: _calibration, ...older } = structuredClone(artifact);
+    older.metrics = {
+      train: { ...older.metrics.train, brier: undefined },
+      holdout: { ...older.metrics.holdout, brier: undefined },
+    };
+    const parsed = scorecardArtifactSchema.parse(JSON.parse(JSON.stringify(older)));
+    const result = scoreWithScorecard(parsed, CLEAN_PROFILE);
+    const { offset, factor } = artifact.scaling;
+    expect(result.probabilityOfDefault).toBeCloseTo(1 / (1 + Math.exp((result.score - offset) / factor)), 6);
   });
 
   it("returns results the API output schema accepts, within 300–850", () => {
