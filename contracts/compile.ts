@@ -12,6 +12,7 @@ export const artifactsPath = join(contractsDir, "artifacts.ts");
 const outputs = [
   { source: "ScoreRegistry.sol", name: "ScoreRegistry", prefix: "scoreRegistry", deployable: true },
   { source: "LoanRegistry.sol", name: "LoanRegistry", prefix: "loanRegistry", deployable: true },
+  { source: "AuditAnchor.sol", name: "AuditAnchor", prefix: "auditAnchor", deployable: true },
   { source: "WriterAccess.sol", name: "WriterAccess", prefix: "writerAccess", deployable: false },
 ] as const;
 

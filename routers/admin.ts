@@ -2,8 +2,9 @@ import { z } from "zod";
 import { userRoles } from "../db/schema";
 import { listUsers, setUserRole } from "../server/admin/users";
 import { listAuditEntries } from "../server/audit/query";
-import { verifyAuditChain } from "../server/audit/verify";
+import { verifyAuditLog } from "../server/audit/verify";
 import { publicUserSchema } from "../server/auth/schemas";
+import { seqCursor, timeFilter } from "../server/query-inputs";
 import { roleProcedure, router } from "../server/trpc";
 
 const tags = ["admin"];
@@ -68,9 +69,9 @@ export const adminRouter = router({
       z.object({
         userId: z.uuid().optional(),
         action: z.string().max(100).optional(),
-        from: z.coerce.date().optional(),
-        to: z.coerce.date().optional(),
-        cursor: z.coerce.number().int().positive().optional(),
+        from: timeFilter.optional(),
+        to: timeFilter.optional(),
+        cursor: seqCursor,
         limit,
       }),
     )
@@ -83,7 +84,10 @@ export const adminRouter = router({
         method: "POST",
         path: "/admin/audit/verify",
         tags,
-        summary: "Verify the whole audit hash chain",
+        summary: "Verify the whole audit hash chain against its checkpoints",
+        description:
+          "Walks the chain and names the first entry whose content or link does not match. `truncated` is true " +
+          "when entries a checkpoint saw are gone (the newest rows were cut); `missing` gives their range.",
         protect: true,
       },
     })
@@ -93,9 +97,18 @@ export const adminRouter = router({
         ok: z.boolean(),
         checked: z.number().int(),
         firstBroken: z
-          .object({ seq: z.number().int(), reason: z.enum(["hash_mismatch", "broken_link"]) })
+          .object({
+            seq: z.number().int(),
+            reason: z.enum(["hash_mismatch", "broken_link", "checkpoint_mismatch"]),
+          })
           .nullable(),
+        truncated: z.boolean(),
+        missing: z.object({ fromSeq: z.number().int(), toSeq: z.number().int() }).nullable(),
+        lastCheckpoint: z
+          .object({ seq: z.number().int(), hash: z.string(), source: z.enum(["database", "chain"]) })
+          .nullable(),
+        chainCheckpoint: z.enum(["checked", "not_configured", "unreachable"]),
       }),
     )
-    .mutation(({ ctx }) => verifyAuditChain(ctx.db)),
+    .mutation(({ ctx }) => verifyAuditLog(ctx)),
 });

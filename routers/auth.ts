@@ -16,11 +16,16 @@ import {
   successSchema,
 } from "../server/auth/schemas";
 import { listUserSessions } from "../server/auth/session";
+import type { Context } from "../server/context";
 import { sessionPolicy } from "../server/context";
-import { consume } from "../server/security/rate-limit";
+import { addressKey, consume } from "../server/security/rate-limit";
 import { protectedProcedure, publicProcedure, router, sessionProcedure } from "../server/trpc";
 
 const tags = ["auth"];
+
+function setCookie(ctx: Pick<Context, "request">, value: string | null): void {
+  if (value) ctx.request.setHeader("Set-Cookie", value);
+}
 
 export const authRouter = router({
   register: publicProcedure
@@ -44,9 +49,9 @@ export const authRouter = router({
       z.object({ user: publicUserSchema.pick({ id: true, email: true, name: true }), token: z.string() }),
     )
     .mutation(async ({ ctx, input }) => {
-      await consume(ctx.limiters.register, ctx.request.ip ?? "unknown");
+      await consume(ctx.limiters.register, addressKey(ctx.request.ip));
       const result = await registerUser(ctx.db, sessionPolicy(ctx.config), ctx.request, input);
-      ctx.request.setHeader("Set-Cookie", sessionCookie(ctx.config, result.token, result.expiresAt));
+      setCookie(ctx, sessionCookie(ctx.config, result.token, result.expiresAt));
       return { user: result.user, token: result.token };
     }),
 
@@ -73,7 +78,7 @@ export const authRouter = router({
     )
     .mutation(async ({ ctx, input }) => {
       const result = await loginUser(ctx.db, sessionPolicy(ctx.config), ctx.loginGuard, ctx.request, input);
-      ctx.request.setHeader("Set-Cookie", sessionCookie(ctx.config, result.token, result.expiresAt));
+      setCookie(ctx, sessionCookie(ctx.config, result.token, result.expiresAt));
       return result;
     }),
 
@@ -85,7 +90,7 @@ export const authRouter = router({
     .output(successSchema)
     .mutation(async ({ ctx }) => {
       await logoutSession(ctx.db, ctx.request, ctx.session.id);
-      ctx.request.setHeader("Set-Cookie", clearedSessionCookie(ctx.config));
+      setCookie(ctx, clearedSessionCookie(ctx.config));
       return { success: true as const };
     }),
 
@@ -103,7 +108,7 @@ export const authRouter = router({
     .output(successSchema.extend({ endedSessions: z.number().int() }))
     .mutation(async ({ ctx }) => {
       const endedSessions = await logoutEverywhere(ctx.db, ctx.request, ctx.user.id);
-      ctx.request.setHeader("Set-Cookie", clearedSessionCookie(ctx.config));
+      setCookie(ctx, clearedSessionCookie(ctx.config));
       return { success: true as const, endedSessions };
     }),
 
@@ -156,7 +161,7 @@ export const authRouter = router({
     .input(z.object({ currentPassword: passwordSchema, newPassword: passwordSchema }))
     .output(successSchema.extend({ endedSessions: z.number().int() }))
     .mutation(async ({ ctx, input }) => {
-      const endedSessions = await changePassword(ctx.db, ctx.request, {
+      const endedSessions = await changePassword(ctx.db, ctx.secretGuard, ctx.request, {
         userId: ctx.user.id,
         currentSessionId: ctx.session.id,
         ...input,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { chainTxKinds, chainTxStatuses } from "../db/schema";
 import { listUserTransactions, readScoreForAddress, verifyScoreAnchor } from "../server/chain/read";
 import { requireChain } from "../server/chain/service";
+import { seqCursor } from "../server/query-inputs";
 import { protectedProcedure, publicProcedure, router } from "../server/trpc";
 import { addressSchema } from "./wallet";
 
@@ -58,7 +59,7 @@ export const chainRouter = router({
     })
     .input(
       z.object({
-        cursor: z.coerce.number().int().positive().optional(),
+        cursor: seqCursor,
         limit: z.coerce.number().int().min(1).max(100).default(20),
       }),
     )

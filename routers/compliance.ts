@@ -21,18 +21,14 @@ import {
   riskSchema,
 } from "../server/compliance/schemas";
 import { complianceSummary } from "../server/compliance/summary";
+import { seqCursor } from "../server/query-inputs";
 import { protectedProcedure, roleProcedure, router } from "../server/trpc";
 
 const tags = ["compliance"];
 const adminTags = ["admin", "compliance"];
 const adminProcedure = roleProcedure("admin");
 const limit = z.coerce.number().int().min(1).max(100).default(50);
-const cursor = z.coerce
-  .number()
-  .int()
-  .positive()
-  .optional()
-  .meta({ description: "nextCursor of the previous page" });
+const cursor = seqCursor;
 
 /** Compliance officers' routes: KYC cases, AML alerts, the sanctions list. */
 const complianceAdminRouter = router({

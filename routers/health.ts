@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkHealth, healthSchema } from "../server/health";
+import { checkHealth, healthSchema, mayReadHealthDetails, publicHealth } from "../server/health";
 import { publicProcedure, router } from "../server/trpc";
 
 export const healthRouter = router({
@@ -10,10 +10,16 @@ export const healthRouter = router({
         path: "/health",
         tags: ["health"],
         summary: "Service and dependency health",
+        description:
+          "Anyone gets the overall status and each check's status. An admin session, or `Authorization: Bearer " +
+          "<METRICS_TOKEN>`, also gets each check's `detail` and `info`.",
         protect: false,
       },
     })
     .input(z.void())
     .output(healthSchema)
-    .query(({ ctx }) => checkHealth(ctx)),
+    .query(async ({ ctx }) => {
+      const health = await checkHealth(ctx);
+      return mayReadHealthDetails(ctx) ? health : publicHealth(health);
+    }),
 });

@@ -12,7 +12,10 @@ import { protectedProcedure, router, sessionProcedure } from "../server/trpc";
 
 const tags = ["mfa"];
 const sixDigits = z.string().regex(/^\d{6}$/, "code must be six digits");
-const recoveryCode = z.string().min(10, "recoveryCode is too short").max(20);
+const recoveryCode = z
+  .string()
+  .min(24, "recoveryCode is too short: it has 24 letters and digits, e.g. ABCD-EFGH-IJKL-MNOP-QRST-UVWX")
+  .max(40);
 
 /** REST inputs must be one object, so "one of" is an object whose fields are checked to be exclusive. */
 function exactlyOne<T extends Record<string, z.ZodType>>(shape: T) {
@@ -62,7 +65,7 @@ export const mfaRouter = router({
     .output(z.object({ recoveryCodes: z.array(z.string()) }))
     .mutation(async ({ ctx, input }) => {
       await consume(ctx.limiters.mfa, ctx.user.id);
-      return confirmTotpSetup(ctx.db, ctx.vault, ctx.request, {
+      return confirmTotpSetup(ctx.db, { vault: ctx.vault, guard: ctx.secretGuard }, ctx.request, {
         userId: ctx.user.id,
         sessionId: ctx.session.id,
         code: input.code,
@@ -83,11 +86,17 @@ export const mfaRouter = router({
     .output(successSchema.extend({ method: z.enum(["totp", "one_time_code", "recovery_code"]) }))
     .mutation(async ({ ctx, input }) => {
       await consume(ctx.limiters.mfa, ctx.user.id);
-      const { method } = await verifySecondFactor(ctx.db, ctx.vault, ctx.request, {
-        userId: ctx.user.id,
-        sessionId: ctx.session.id,
-        factor: input.code === undefined ? { recoveryCode: input.recoveryCode ?? "" } : { code: input.code },
-      });
+      const { method } = await verifySecondFactor(
+        ctx.db,
+        { vault: ctx.vault, guard: ctx.secretGuard },
+        ctx.request,
+        {
+          userId: ctx.user.id,
+          sessionId: ctx.session.id,
+          factor:
+            input.code === undefined ? { recoveryCode: input.recoveryCode ?? "" } : { code: input.code },
+        },
+      );
       return { success: true as const, method };
     }),
 
@@ -105,7 +114,7 @@ export const mfaRouter = router({
     .output(successSchema.extend({ expiresAt: z.date() }))
     .mutation(async ({ ctx, input }) => {
       await consume(ctx.limiters.mfa, ctx.user.id);
-      const { expiresAt } = await sendOneTimeCode(ctx.db, ctx.otpSender, ctx.request, {
+      const { expiresAt } = await sendOneTimeCode(ctx.db, ctx.vault, ctx.otpSender, ctx.request, {
         userId: ctx.user.id,
         channel: input.channel,
       });
@@ -127,7 +136,10 @@ export const mfaRouter = router({
     .mutation(async ({ ctx, input }) => {
       await consume(ctx.limiters.mfa, ctx.user.id);
       const proof = input.code === undefined ? { password: input.password ?? "" } : { code: input.code };
-      await disableMfa(ctx.db, ctx.vault, ctx.request, { userId: ctx.user.id, proof });
+      await disableMfa(ctx.db, { vault: ctx.vault, guard: ctx.secretGuard }, ctx.request, {
+        userId: ctx.user.id,
+        proof,
+      });
       return { success: true as const };
     }),
 });

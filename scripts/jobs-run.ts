@@ -6,12 +6,14 @@
  */
 import { parseArgs } from "node:util";
 import { connectDatabase, migrateDatabase } from "../db/client";
+import { installAuditKey } from "../server/audit/key";
 import { createChainService } from "../server/chain/service";
 import { ConfigError, loadConfig } from "../server/config";
 import { claimDataDir } from "../server/data-dir-lock";
 import { createJobs, type Jobs } from "../server/jobs/jobs";
 import { DELINQUENCY_QUEUE, delinquencyPolicy, runDelinquency } from "../server/loans/delinquency-job";
 import { createLogger } from "../server/logger";
+import { withServerKeys } from "../server/server-keys";
 
 const usage = "usage: bun run jobs:run [delinquency] [--now <ISO date-time>]";
 
@@ -53,6 +55,15 @@ if (!config.DATABASE_URL) {
     );
     process.exit(1);
   }
+}
+try {
+  // Late and default transitions are audited: chained under the same key as the server's entries.
+  installAuditKey(withServerKeys(config).config.AUDIT_HMAC_KEY);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  release();
+  process.exit(1);
 }
 
 const connection = await connectDatabase(

@@ -6,8 +6,10 @@ import { eq } from "drizzle-orm";
 import { connectDatabase, migrateDatabase } from "../db/client";
 import { userRoles, users } from "../db/schema";
 import { setUserRole } from "../server/admin/users";
-import { loadConfig } from "../server/config";
+import { installAuditKey } from "../server/audit/key";
+import { ConfigError, loadConfig } from "../server/config";
 import { claimDataDir } from "../server/data-dir-lock";
+import { withServerKeys } from "../server/server-keys";
 
 const [email, role] = process.argv.slice(2);
 if (!email || !role || !(userRoles as readonly string[]).includes(role)) {
@@ -15,7 +17,13 @@ if (!email || !role || !(userRoles as readonly string[]).includes(role)) {
   process.exit(2);
 }
 
-const config = loadConfig();
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
 let release = () => {};
 if (!config.DATABASE_URL) {
   try {
@@ -26,6 +34,15 @@ if (!config.DATABASE_URL) {
     );
     process.exit(1);
   }
+}
+try {
+  // The grant is audited: the entry is chained under the same key as the server's.
+  installAuditKey(withServerKeys(config).config.AUDIT_HMAC_KEY);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  release();
+  process.exit(1);
 }
 const connection = await connectDatabase(
   config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR },

@@ -1,21 +1,20 @@
 import { Elysia } from "elysia";
 import type { AppDeps } from "./context";
-import { RateLimitedError } from "./errors";
-import { limitBody, PayloadTooLargeError } from "./http/body";
+import { limitBody } from "./http/body";
 import type { ClientInfo } from "./http/client-info";
+import { assertNotCrossSiteCookieRequest } from "./http/csrf";
 import { docsPage } from "./http/docs-page";
+import { jsonResponse as json, transportErrorResponse } from "./http/error-response";
 import { openApiDocument } from "./http/openapi";
-import { clientAddress, requestIdFor, sessionTokenFrom } from "./http/request-info";
+import { clientAddress, ownOrigin, requestIdFor, sessionCredentialFrom } from "./http/request-info";
 import { createRestHandler } from "./http/rest-mount";
 import { corsHeaders, docsPageCsp, securityHeaders } from "./http/security-headers";
+import { assertTrpcBatchAllowed, trpcCalls } from "./http/trpc-batch";
 import { handleTrpc } from "./http/trpc-mount";
-import { consume } from "./security/rate-limit";
+import { addressKey, consume } from "./security/rate-limit";
 
 type SocketServer = { requestIP(request: Request): { address: string } | null } | null;
-
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-}
+type Route = (request: Request, body: string, client: ClientInfo) => Promise<Response> | Response;
 
 /**
  * The HTTP host: tRPC on /trpc, the generated REST layer on /api, the OpenAPI document and its reader.
@@ -24,11 +23,16 @@ function json(status: number, body: unknown): Response {
 export function createApp(deps: AppDeps) {
   const { config, logger } = deps;
 
-  const clientInfo = (request: Request, server: SocketServer, requestId: string): ClientInfo => ({
+  const clientInfo = (
+    request: Request,
+    socketAddress: string | null,
+    requestId: string,
+    token: string | null,
+  ): ClientInfo => ({
     requestId,
-    ip: clientAddress(config, server?.requestIP(request)?.address ?? null, request),
+    ip: clientAddress(config, socketAddress, request),
     userAgent: request.headers.get("user-agent"),
-    token: sessionTokenFrom(request, config.SESSION_COOKIE_NAME),
+    token,
     idempotencyKey: request.headers.get("idempotency-key"),
     actorId: null,
   });
@@ -55,10 +59,15 @@ export function createApp(deps: AppDeps) {
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   };
 
+  /**
+   * What every request passes before its route, whatever the transport: the rate limit (each tRPC call counts
+   * as a request), the batch rules, the CSRF rule for cookie sessions, and the body cap.
+   */
   const handle = async (
     request: Request,
     server: SocketServer,
-    route: (request: Request, body: string, client: ClientInfo) => Promise<Response> | Response,
+    route: Route,
+    options: { trpc?: boolean } = {},
   ): Promise<Response> => {
     const startedAt = performance.now();
     const requestId = requestIdFor(request);
@@ -67,22 +76,23 @@ export function createApp(deps: AppDeps) {
       if (request.method === "OPTIONS") {
         response = new Response(null, { status: 204 });
       } else {
-        const client = clientInfo(request, server, requestId);
-        await consume(deps.limiters.general, client.ip ?? "unknown");
+        const socketAddress = server?.requestIP(request)?.address ?? null;
+        const credential = sessionCredentialFrom(request, config);
+        const client = clientInfo(request, socketAddress, requestId, credential.token);
+        const calls = options.trpc ? trpcCalls(new URL(request.url)) : null;
+        await consume(deps.limiters.general, addressKey(client.ip), calls?.length ?? 1);
+        if (calls) assertTrpcBatchAllowed(calls, config.TRPC_MAX_BATCH);
+        assertNotCrossSiteCookieRequest(config, request, {
+          credential: credential.source,
+          ownOrigin: ownOrigin(config, socketAddress, request),
+        });
         const limited = await limitBody(request, config.BODY_LIMIT_BYTES);
         response = await route(limited.request, limited.body, client);
       }
     } catch (error) {
-      if (error instanceof PayloadTooLargeError) {
-        response = json(413, { code: "PAYLOAD_TOO_LARGE", message: error.message });
-      } else if (error instanceof RateLimitedError) {
-        response = json(429, { code: error.code, message: error.message });
-        response.headers.set("Retry-After", String(error.retryAfterSeconds));
-        for (const [name, value] of Object.entries(error.headers)) response.headers.set(name, value);
-      } else {
-        logger.error({ err: error, requestId }, "unhandled error");
-        response = json(500, { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" });
-      }
+      const answer = transportErrorResponse(error);
+      if (!answer) logger.error({ err: error, requestId }, "unhandled error");
+      response = answer ?? json(500, { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" });
     }
     return finish(request, response, requestId, startedAt);
   };
@@ -106,7 +116,8 @@ export function createApp(deps: AppDeps) {
     )
     .all(
       "/trpc/*",
-      ({ request, server }) => handle(request, server, (req, _body, client) => handleTrpc(deps, req, client)),
+      ({ request, server }) =>
+        handle(request, server, (req, _body, client) => handleTrpc(deps, req, client), { trpc: true }),
       noParse,
     )
     .all("/api/*", ({ request, server }) => handle(request, server, handleRest), noParse)

@@ -31,6 +31,31 @@ const limitSpec = z
   })
   .refine((spec) => spec.points > 0 && spec.windowSeconds > 0, "points and seconds must be positive");
 
+/** 32 random bytes written as 64 hex characters, as `openssl rand -hex 32` prints them. */
+export const hexKey32 = z
+  .string()
+  .regex(
+    /^[0-9a-fA-F]{64}$/,
+    "must be 64 hex characters (32 random bytes; make one with `openssl rand -hex 32`)",
+  );
+
+/** "*" or a list of origins, each scheme://host[:port] exactly as a browser sends it in `Origin`. */
+const originList = commaList.superRefine((origins, ctx) => {
+  for (const origin of origins) {
+    if (origin === "*") continue;
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(origin);
+    } catch {}
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${origin}" is not an origin: write scheme://host[:port] with no path or trailing slash, e.g. https://app.example.com`,
+      });
+    }
+  }
+});
+
 const address = z
   .string()
   .refine((value) => isAddress(value, { strict: false }), "must be an address (0x + 40 hex digits)");
@@ -96,31 +121,45 @@ const configSchema = z.object({
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
     .optional(),
 
-  CORS_ORIGINS: commaList.default([]),
+  CORS_ORIGINS: originList.default([]),
   BODY_LIMIT_BYTES: positiveInt.default(100_000),
   TRUST_PROXY: commaList.default([]),
+  /** Calls one tRPC batch request may carry. */
+  TRPC_MAX_BATCH: wholeNumber(1, 100, 10).default(10),
+  /** Shown to an anonymous caller of /api/health only as statuses; this bearer token sees the details too. */
+  METRICS_TOKEN: z
+    .string()
+    .min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+    .optional(),
 
   SESSION_TTL_DAYS: positiveInt.default(30),
+  SESSION_MAX_DAYS: positiveInt.default(90),
+  SESSION_MAX_PER_USER: wholeNumber(1, 1000, 20).default(20),
+  SESSION_COOKIE_ENABLED: booleanFlag.default(true),
   SESSION_COOKIE_NAME: z.string().min(1).default("blockscore_session"),
   SESSION_COOKIE_SECURE: booleanFlag.optional(),
+  /** When expired sessions, wallet challenges and one-time codes are deleted (five cron fields, UTC). */
+  AUTH_CLEANUP_CRON: cronExpression.default("30 3 * * *"),
 
   RATE_LIMIT_GENERAL: limitSpec.prefault("600/60"),
   RATE_LIMIT_LOGIN_IP: limitSpec.prefault("50/900"),
   RATE_LIMIT_REGISTER_IP: limitSpec.prefault("20/3600"),
   RATE_LIMIT_MFA: limitSpec.prefault("10/900"),
   RATE_LIMIT_SCORE: limitSpec.prefault("20/86400"),
+  RATE_LIMIT_LOGIN_ACCOUNT: limitSpec.prefault("100/86400"),
+  RATE_LIMIT_SECRET_FAILURES: limitSpec.prefault("5/900"),
   LOGIN_LOCKOUT_THRESHOLD: positiveInt.default(5),
   LOGIN_LOCKOUT_BASE_SECONDS: positiveInt.default(300),
   LOGIN_LOCKOUT_MAX_SECONDS: positiveInt.default(86_400),
 
   MFA_ISSUER: z.string().min(1).default("BlockScore"),
-  MFA_ENCRYPTION_KEY: z
-    .string()
-    .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (32 random bytes, e.g. `openssl rand -hex 32`)")
-    .optional(),
+  MFA_ENCRYPTION_KEY: hexKey32.optional(),
   OTP_PROVIDER: z.enum(["console", "http", "none"]).optional(),
   OTP_HTTP_URL: z.url({ error: "must be an http(s) URL" }).optional(),
   OTP_HTTP_TOKEN: z.string().min(1).optional(),
+
+  AUDIT_HMAC_KEY: hexKey32.optional(),
+  AUDIT_CHECKPOINT_MINUTES: wholeNumber(1, 10_080, 60).default(60),
 
   SCORING_ENGINE: z.enum(["model", "scorecard", "rules"]).default("model"),
   /** The boosted-trees artifact; unset means the committed one. A missing file scores with the rules engine. */
@@ -139,6 +178,8 @@ const configSchema = z.object({
     .optional(),
   SCORE_REGISTRY_ADDRESS: address.optional(),
   LOAN_REGISTRY_ADDRESS: address.optional(),
+  /** The AuditAnchor contract the audit checkpoints go to; needs the chain variables. */
+  AUDIT_ANCHOR_ADDRESS: address.optional(),
   CHAIN_CONFIRMATIONS: positiveInt.default(1),
   CHAIN_RPC_TIMEOUT_MS: positiveInt.default(10_000),
   CHAIN_RECEIPT_TIMEOUT_MS: positiveInt.default(60_000),
@@ -215,6 +256,23 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/** The keys a server must be given; the embedded database keeps generated ones in its data folder instead. */
+export const serverKeyVariables = ["MFA_ENCRYPTION_KEY", "AUDIT_HMAC_KEY"] as const;
+
+/**
+ * A production server on a shared Postgres has no folder of its own to keep generated keys in, and every
+ * instance must hold the same ones: they must come from the environment.
+ */
+function serverKeyProblems(config: z.infer<typeof configSchema>): string[] {
+  if (config.NODE_ENV !== "production" || !config.DATABASE_URL) return [];
+  return serverKeyVariables
+    .filter((name) => !config[name])
+    .map(
+      (name) =>
+        `  ${name}: required in production with DATABASE_URL (the same value on every instance); make one with \`openssl rand -hex 32\``,
+    );
+}
+
 /** Parses the environment once; every problem is reported with the variable it belongs to. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(
@@ -244,6 +302,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       (name) => `  ${name}: required when any of ${chainVariables.join(", ")} is set`,
     );
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const securityProblems = [
+    config.CORS_ORIGINS.includes("*") &&
+      config.SESSION_COOKIE_ENABLED &&
+      '  CORS_ORIGINS: "*" cannot be combined with cookie sessions (any site could then call the API as the signed-in user); list the origins, or set SESSION_COOKIE_ENABLED=false for a bearer-token-only API',
+    config.SESSION_MAX_DAYS < config.SESSION_TTL_DAYS &&
+      "  SESSION_MAX_DAYS: must not be below SESSION_TTL_DAYS (the absolute lifetime caps the sliding one)",
+    config.AUDIT_ANCHOR_ADDRESS !== undefined &&
+      missingChain.length > 0 &&
+      `  AUDIT_ANCHOR_ADDRESS: needs the chain variables (${chainVariables.join(", ")})`,
+    ...serverKeyProblems(config),
+  ].filter(Boolean);
+  if (securityProblems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${securityProblems.join("\n")}`);
   }
   return {
     ...config,

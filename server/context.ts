@@ -5,7 +5,7 @@ import type { Session } from "../db/schema";
 import type { ClientMeta } from "./auth/account";
 import type { OtpSender } from "./auth/otp-sender";
 import type { SecretVault } from "./auth/secret-vault";
-import { type PublicUser, validateSessionToken } from "./auth/session";
+import { type PublicUser, type SessionPolicy, validateSessionToken } from "./auth/session";
 import type { ChainService } from "./chain/service";
 import type { SanctionsRegistry } from "./compliance/sanctions-registry";
 import type { Config } from "./config";
@@ -14,6 +14,7 @@ import type { WalletActivityProvider } from "./credit/profile-inputs";
 import type { Jobs } from "./jobs/jobs";
 import type { LoginGuard } from "./security/login-guard";
 import type { RateLimiters } from "./security/rate-limit";
+import type { SecretGuard } from "./security/secret-guard";
 
 /** Everything built once at start-up and shared by every request. */
 export type AppDeps = {
@@ -23,8 +24,10 @@ export type AppDeps = {
   redis: Redis | null;
   limiters: RateLimiters;
   loginGuard: LoginGuard;
+  /** The per-user budget of failed secret checks (current password, MFA and recovery codes). */
+  secretGuard: SecretGuard;
   otpSender: OtpSender | null;
-  /** Seals the TOTP keys kept in the database (MFA_ENCRYPTION_KEY). */
+  /** Seals the TOTP keys and keys the code digests kept in the database (MFA_ENCRYPTION_KEY). */
   vault: SecretVault;
   /** The chain, when configured; without it every chain feature answers 503 CHAIN_UNAVAILABLE. */
   chain: ChainService | null;
@@ -63,6 +66,14 @@ export async function createContext(deps: AppDeps, request: RequestInfo): Promis
   return { ...deps, request: { ...request, actorId: validation.user?.id ?? null }, ...validation };
 }
 
-export function sessionPolicy(config: Config): { ttlMs: number } {
-  return { ttlMs: config.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000 };
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function sessionPolicy(
+  config: Pick<Config, "SESSION_TTL_DAYS" | "SESSION_MAX_DAYS" | "SESSION_MAX_PER_USER">,
+): SessionPolicy {
+  return {
+    ttlMs: config.SESSION_TTL_DAYS * DAY_MS,
+    maxAgeMs: config.SESSION_MAX_DAYS * DAY_MS,
+    maxPerUser: config.SESSION_MAX_PER_USER,
+  };
 }

@@ -1,21 +1,24 @@
 import type { Logger } from "pino";
 import type { Database } from "../db/client";
+import { installAuditKey } from "./audit/key";
 import { createOtpSender } from "./auth/otp-sender";
 import { createSecretVault } from "./auth/secret-vault";
 import { createSanctionsRegistry } from "./compliance/sanctions-registry";
-import type { Config } from "./config";
 import type { AppDeps } from "./context";
 import { type LoadedEngine, RULES_ENGINE } from "./credit/engine";
 import { connectRedis } from "./redis";
 import { createLoginGuard } from "./security/login-guard";
 import { createRateLimiters } from "./security/rate-limit";
+import { createSecretGuard } from "./security/secret-guard";
+import type { KeyedConfig } from "./server-keys";
 
 /**
  * Builds what every request shares. `rateLimitPrefix` lets tests keep their budgets apart on one Redis.
  * The scoring engine is loaded by the caller (`loadScoringModel`, async) and passed in; without one the rules engine scores.
+ * The config carries both server keys (`withServerKeys`); the audit key is installed for the process here.
  */
 export function buildDeps(params: {
-  config: Config;
+  config: KeyedConfig;
   db: Database;
   logger: Logger;
   rateLimitPrefix?: string;
@@ -24,6 +27,7 @@ export function buildDeps(params: {
   const { config, db, logger } = params;
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger) : null;
   const limiters = createRateLimiters(config, redis, params.rateLimitPrefix);
+  installAuditKey(config.AUDIT_HMAC_KEY);
   return {
     config,
     db,
@@ -31,6 +35,7 @@ export function buildDeps(params: {
     redis,
     limiters,
     loginGuard: createLoginGuard(limiters, config),
+    secretGuard: createSecretGuard(limiters),
     otpSender: createOtpSender(config),
     vault: createSecretVault(config.MFA_ENCRYPTION_KEY),
     scoring: params.scoring ?? RULES_ENGINE,

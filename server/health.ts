@@ -1,7 +1,8 @@
+import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { z } from "zod";
 import { pingDatabase } from "../db/client";
 import { checkBlockchain } from "./chain/service";
-import type { AppDeps } from "./context";
+import type { AppDeps, Context } from "./context";
 import { checkModel } from "./credit/model";
 import { pingRedis } from "./redis";
 
@@ -65,4 +66,35 @@ export async function checkHealth(deps: AppDeps): Promise<Health> {
   const sanctions = await checkSanctions(deps);
   const degraded = [...Object.values(checks), sanctions].some((check) => check.status === "error");
   return { status: degraded ? "degraded" : "ok", checks, sanctions };
+}
+
+/**
+ * What an anonymous caller sees: the same shape with statuses only. The details (signer address and balance,
+ * contract addresses, driver, model version, why a check failed) help an attacker as much as an operator.
+ */
+export function publicHealth(health: Health): Health {
+  const statusOnly = (check: HealthCheck): HealthCheck => ({ status: check.status });
+  const { database, redis, blockchain, model } = health.checks;
+  return {
+    status: health.status,
+    checks: {
+      database: statusOnly(database),
+      redis: statusOnly(redis),
+      blockchain: statusOnly(blockchain),
+      model: statusOnly(model),
+    },
+    sanctions: statusOnly(health.sanctions),
+  };
+}
+
+/** Details go to an admin whose session is complete, or to a caller presenting METRICS_TOKEN as its bearer token. */
+export function mayReadHealthDetails(ctx: Pick<Context, "config" | "request" | "user" | "session">): boolean {
+  if (ctx.user?.role === "admin" && ctx.session && (!ctx.user.mfaEnabled || ctx.session.mfaVerified))
+    return true;
+  const expected = ctx.config.METRICS_TOKEN;
+  const given = ctx.request.token;
+  if (!expected || !given) return false;
+  const a = new TextEncoder().encode(expected);
+  const b = new TextEncoder().encode(given);
+  return a.length === b.length && constantTimeEqual(a, b);
 }

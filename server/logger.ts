@@ -1,11 +1,16 @@
 import pino, { type Logger } from "pino";
 import type { Config } from "./config";
+import { serializeError } from "./log-redaction";
 
-/** JSON lines; anything that could carry a credential is redacted before it is written. */
+/**
+ * JSON lines; anything that could carry a credential is redacted before it is written, and errors go through
+ * `serializeError`, so no query parameter or row value is ever logged.
+ */
 export function createLogger(config: Pick<Config, "LOG_LEVEL" | "NODE_ENV">): Logger {
   return pino({
     level: config.NODE_ENV === "test" && config.LOG_LEVEL === "info" ? "silent" : config.LOG_LEVEL,
     base: { service: "blockscore" },
+    serializers: { err: serializeError, error: serializeError },
     redact: {
       paths: [
         "*.password",

@@ -1,5 +1,7 @@
 import { connectDatabase, migrateDatabase } from "../db/client";
 import { createApp } from "./app";
+import { startAuditCheckpointSchedule } from "./audit/checkpoint-job";
+import { startAuthCleanupSchedule } from "./auth/cleanup-job";
 import { startChainPublisher } from "./chain/publisher";
 import { createChainService } from "./chain/service";
 import { walletActivityForUser } from "./chain/wallet-activity";
@@ -11,12 +13,18 @@ import { createJobs } from "./jobs/jobs";
 import { startDelinquencySchedule } from "./loans/delinquency-job";
 import { createLogger } from "./logger";
 import { waitForRedis } from "./redis";
+import { type KeyedConfig, serverKeysPath, withServerKeys } from "./server-keys";
 
 async function start(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
+  let config: KeyedConfig;
+  let generatedKeys: string[];
+  let releaseDataDir: () => void;
   let scoring: Awaited<ReturnType<typeof loadScoringModel>>;
   try {
-    config = loadConfig();
+    const loaded = loadConfig();
+    // The folder is claimed first: its key file is then written by this process alone.
+    releaseDataDir = loaded.DATABASE_URL ? () => {} : claimDataDir(loaded.DATA_DIR);
+    ({ config, generated: generatedKeys } = withServerKeys(loaded));
     // Loaded once, before anything else starts: a broken artifact stops start-up with the reason.
     scoring = await loadScoringModel(config);
   } catch (error) {
@@ -30,10 +38,12 @@ async function start(): Promise<void> {
   const pinned = pinnedScorecardWarning(config);
   if (pinned) logger.warn(pinned);
   logger.info({ engine: scoring.engine, detail: scoring.reason }, "credit scoring");
-  if (config.NODE_ENV === "production" && !config.MFA_ENCRYPTION_KEY) {
-    logger.warn("MFA_ENCRYPTION_KEY is not set: TOTP keys are stored unsealed");
+  if (generatedKeys.length > 0) {
+    logger.warn(
+      { keys: generatedKeys, file: serverKeysPath(config.DATA_DIR) },
+      "generated server keys into the data folder; back the file up with the database, or set them in the environment",
+    );
   }
-  const releaseDataDir = config.DATABASE_URL ? () => {} : claimDataDir(config.DATA_DIR);
   const connection = await connectDatabase(
     config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR },
   );
@@ -51,6 +61,8 @@ async function start(): Promise<void> {
   if (chain) await startChainPublisher({ ...deps, chain, jobs });
   // The daily late/default pass: one cron schedule in the database, one run per day across instances.
   await startDelinquencySchedule({ ...deps, chain, jobs });
+  await startAuthCleanupSchedule({ ...deps, jobs });
+  await startAuditCheckpointSchedule({ ...deps, chain, jobs });
   logger.info(
     chain ? { chainId: chain.chainId, signer: chain.clients.account.address } : { chain: "not configured" },
     "blockchain",

@@ -36,7 +36,8 @@ const t = initTRPC
     },
   });
 
-const trpcCodeByKind: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
+/** Each kind of domain failure as a tRPC code, and so (through tRPC) as an HTTP status. */
+export const trpcCodeByKind: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
   invalid_input: "BAD_REQUEST",
   unauthenticated: "UNAUTHORIZED",
   forbidden: "FORBIDDEN",

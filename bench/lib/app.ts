@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 /**
  * The HTTP target of the bench scripts: the real app started in this process, or a running server named by
  * BENCH_URL. Either way loopback only, so the load never leaves the machine.
@@ -35,12 +36,17 @@ const LOOPBACK_HOSTNAMES = ["127.0.0.1", "localhost", "::1", "[::1]"];
  * Its config says production (as a deployment would) and sets rate limits no bench reaches.
  */
 export async function startInProcessApp(): Promise<BenchTarget> {
-  const config = loadConfig({
-    NODE_ENV: "production",
-    LOG_LEVEL: "silent",
-    RATE_LIMIT_GENERAL: "100000000/60",
-    RATE_LIMIT_SCORE: "100000000/86400",
-  });
+  const config = {
+    ...loadConfig({
+      NODE_ENV: "production",
+      LOG_LEVEL: "silent",
+      RATE_LIMIT_GENERAL: "100000000/60",
+      RATE_LIMIT_SCORE: "100000000/86400",
+    }),
+    // A throw-away database: throw-away keys.
+    MFA_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    AUDIT_HMAC_KEY: randomBytes(32).toString("hex"),
+  };
   const connection = await connectDatabase({ memory: true });
   await migrateDatabase(connection);
   const deps = buildDeps({

@@ -48,7 +48,7 @@ export const chainSubjects = pgTable("chain_subjects", {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
-export const chainTxKind = pgEnum("chain_tx_kind", ["score_anchor", "loan_status"]);
+export const chainTxKind = pgEnum("chain_tx_kind", ["score_anchor", "loan_status", "audit_checkpoint"]);
 export const chainTxStatus = pgEnum("chain_tx_status", ["queued", "pending", "confirmed", "failed"]);
 
 /**

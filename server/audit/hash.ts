@@ -1,4 +1,5 @@
-import { sha256 } from "@oslojs/crypto/sha2";
+import { hmac } from "@oslojs/crypto/hmac";
+import { SHA256 } from "@oslojs/crypto/sha2";
 import { encodeHexLowerCase } from "@oslojs/encoding";
 
 export type AuditContent = {
@@ -22,7 +23,11 @@ function canonicalJson(value: unknown): string {
   return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(",")}}`;
 }
 
-export function hashAuditEntry(prevHash: string, content: AuditContent): string {
+/**
+ * HMAC-SHA-256 under AUDIT_HMAC_KEY of the entry's canonical JSON, its predecessor's hash included. Keyed, so
+ * whoever can write to the database but does not hold the key cannot forge a chain that verifies.
+ */
+export function hashAuditEntry(key: Uint8Array, prevHash: string, content: AuditContent): string {
   const payload = canonicalJson({ ...content, occurredAt: content.occurredAt.toISOString(), prevHash });
-  return encodeHexLowerCase(sha256(new TextEncoder().encode(payload)));
+  return encodeHexLowerCase(hmac(SHA256, key, new TextEncoder().encode(payload)));
 }

@@ -2,6 +2,7 @@ import { desc, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { type AuditEntry, auditLog } from "../../db/schema";
 import { hashAuditEntry } from "./hash";
+import { auditKey } from "./key";
 
 /** Who did it and from where: taken from the request by the adapters, passed down as a plain value. */
 export type RequestMeta = { actorId: string | null; ip: string | null; requestId: string | null };
@@ -38,7 +39,7 @@ export async function appendAudit(db: Database, meta: RequestMeta, record: Audit
   };
   const [entry] = await db
     .insert(auditLog)
-    .values({ ...content, prevHash, hash: hashAuditEntry(prevHash, content) })
+    .values({ ...content, prevHash, hash: hashAuditEntry(auditKey(), prevHash, content) })
     .returning();
   if (!entry) throw new Error("audit insert returned no row");
   return entry;

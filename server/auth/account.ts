@@ -4,9 +4,11 @@ import { financialProfiles, sessions, users } from "../../db/schema";
 import { appendAudit, type RequestMeta } from "../audit/log";
 import { conflict, invalidInput, notFound, unauthenticated } from "../errors";
 import type { LoginGuard } from "../security/login-guard";
+import type { SecretGuard } from "../security/secret-guard";
 import { hashPassword, passwordWeakness, verifyAgainstDecoy, verifyPassword } from "./password";
 import {
   createSession,
+  hasLiveSessionFrom,
   invalidateSession,
   invalidateUserSessions,
   type PublicUser,
@@ -62,13 +64,18 @@ export async function loginUser(
   meta: ClientMeta,
   params: LoginParams,
 ): Promise<LoginResult> {
-  await guard.assertAllowed(meta.ip, params.email);
+  // Charged before the hash is checked: concurrent guesses are counted before any of them is judged.
+  const attempt = await guard.begin({
+    ip: meta.ip,
+    email: params.email,
+    trustedAddress: () => hasLiveSessionFrom(db, params.email, meta.ip),
+  });
   const [account] = await db.select().from(users).where(eq(users.email, params.email));
   const valid = account
     ? await verifyPassword(params.password, account.passwordHash)
     : await verifyAgainstDecoy(params.password);
   if (!account || !valid) {
-    await guard.recordFailure(meta.ip, params.email);
+    await attempt.failed();
     await db.transaction((tx) =>
       appendAudit(
         tx,
@@ -83,7 +90,7 @@ export async function loginUser(
     );
     throw unauthenticated("Invalid email or password");
   }
-  await guard.recordSuccess(params.email);
+  await attempt.succeeded();
   return db.transaction(async (tx) => {
     const { token, session } = await createSession(tx, policy, {
       userId: account.id,
@@ -157,17 +164,30 @@ export type ChangePasswordParams = {
   newPassword: string;
 };
 
-/** Every other session ends: whoever learnt the old password loses access with it. */
+/**
+ * Every other session ends: whoever learnt the old password loses access with it. The current password is a
+ * guessable secret like any other: each wrong one spends the user's budget of failures.
+ */
 export async function changePassword(
   db: Database,
+  guard: SecretGuard,
   meta: RequestMeta,
   params: ChangePasswordParams,
 ): Promise<number> {
   const [account] = await db.select().from(users).where(eq(users.id, params.userId));
   if (!account) throw notFound("User");
+  const attempt = await guard.begin(account.id);
   if (!(await verifyPassword(params.currentPassword, account.passwordHash))) {
+    await db.transaction((tx) =>
+      appendAudit(tx, meta, {
+        action: "auth.password_change_failed",
+        subjectType: "user",
+        subjectId: account.id,
+      }),
+    );
     throw invalidInput("WRONG_PASSWORD", "Current password is incorrect");
   }
+  await attempt.release();
   if (params.newPassword === params.currentPassword) {
     throw invalidInput("SAME_PASSWORD", "New password must differ from the current one");
   }

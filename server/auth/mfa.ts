@@ -2,10 +2,11 @@ import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { financialProfiles, oneTimeCodes, recoveryCodes, type User, users } from "../../db/schema";
 import { appendAudit, type RequestMeta } from "../audit/log";
-import { conflict, invalidInput, notFound, unavailable } from "../errors";
+import { conflict, DomainError, invalidInput, notFound, unavailable } from "../errors";
+import type { SecretGuard } from "../security/secret-guard";
 import type { OtpChannel, OtpSender } from "./otp-sender";
 import { verifyPassword } from "./password";
-import { generateRecoveryCode, generateSixDigitCode, hashCode, normaliseRecoveryCode } from "./secret-codes";
+import { generateRecoveryCode, generateSixDigitCode, normaliseRecoveryCode } from "./secret-codes";
 import type { SecretVault } from "./secret-vault";
 import { markSessionMfaVerified } from "./session";
 import { generateTotpKey, matchTotp, totpEnrolment } from "./totp";
@@ -31,46 +32,62 @@ export async function startTotpSetup(
   const key = generateTotpKey();
   await db
     .update(users)
-    .set({ totpPendingKey: await vault.seal(key) })
+    .set({ totpPendingKey: await vault.seal(key, user.id) })
     .where(eq(users.id, user.id));
   return totpEnrolment(key, params.issuer, user.email);
 }
 
-async function issueRecoveryCodes(db: Database, userId: string): Promise<string[]> {
+async function issueRecoveryCodes(db: Database, vault: SecretVault, userId: string): Promise<string[]> {
   await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, generateRecoveryCode);
-  await db.insert(recoveryCodes).values(codes.map((code) => ({ userId, codeHash: hashCode(code) })));
+  const rows = await Promise.all(
+    codes.map(async (code) => ({
+      userId,
+      codeHash: await vault.digest("recovery-code", normaliseRecoveryCode(code)),
+    })),
+  );
+  await db.insert(recoveryCodes).values(rows);
   return codes;
 }
 
 /** Step two: a correct code turns MFA on, marks this session verified and returns the recovery codes, once. */
 export async function confirmTotpSetup(
   db: Database,
-  vault: SecretVault,
+  secrets: { vault: SecretVault; guard: SecretGuard },
   meta: RequestMeta,
   params: { userId: string; sessionId: string; code: string },
 ): Promise<{ recoveryCodes: string[] }> {
-  return db.transaction(async (tx) => {
-    const user = await findUser(tx, params.userId);
-    if (user.mfaEnabled) throw conflict("MFA_ALREADY_ENABLED", "Two-factor authentication is already on");
-    if (!user.totpPendingKey)
-      throw invalidInput("MFA_SETUP_NOT_STARTED", "Start the authenticator setup first");
-    const step = matchTotp(await vault.open(user.totpPendingKey), params.code, null);
-    if (step === null) throw invalidInput("INVALID_CODE", "The code is not valid");
-    await tx
-      .update(users)
-      .set({ mfaEnabled: true, totpKey: user.totpPendingKey, totpPendingKey: null, totpLastStep: step })
-      .where(eq(users.id, user.id));
-    const codes = await issueRecoveryCodes(tx, user.id);
-    await markSessionMfaVerified(tx, params.sessionId);
-    await appendAudit(tx, meta, { action: "auth.mfa_enable", subjectType: "user", subjectId: user.id });
-    return { recoveryCodes: codes };
-  });
+  const { vault, guard } = secrets;
+  const attempt = await guard.begin(params.userId);
+  const result = await db
+    .transaction(async (tx) => {
+      const user = await findUser(tx, params.userId);
+      if (user.mfaEnabled) throw conflict("MFA_ALREADY_ENABLED", "Two-factor authentication is already on");
+      if (!user.totpPendingKey)
+        throw invalidInput("MFA_SETUP_NOT_STARTED", "Start the authenticator setup first");
+      const step = matchTotp(await vault.open(user.totpPendingKey, user.id), params.code, null);
+      if (step === null) throw invalidInput("INVALID_CODE", "The code is not valid");
+      await tx
+        .update(users)
+        .set({ mfaEnabled: true, totpKey: user.totpPendingKey, totpPendingKey: null, totpLastStep: step })
+        .where(eq(users.id, user.id));
+      const codes = await issueRecoveryCodes(tx, vault, user.id);
+      await markSessionMfaVerified(tx, params.sessionId);
+      await appendAudit(tx, meta, { action: "auth.mfa_enable", subjectType: "user", subjectId: user.id });
+      return { recoveryCodes: codes };
+    })
+    .catch(async (error: unknown) => {
+      // Only a wrong code counts as a failure; a setup that was not started was never a guess.
+      if (!(error instanceof DomainError && error.code === "INVALID_CODE")) await attempt.release();
+      throw error;
+    });
+  await attempt.release();
+  return result;
 }
 
 async function consumeTotp(db: Database, vault: SecretVault, user: User, code: string): Promise<boolean> {
   if (!user.totpKey) return false;
-  const step = matchTotp(await vault.open(user.totpKey), code, user.totpLastStep);
+  const step = matchTotp(await vault.open(user.totpKey, user.id), code, user.totpLastStep);
   if (step === null) return false;
   // Conditional update: of two concurrent requests with the same code, only one advances the step.
   const advanced = await db
@@ -86,7 +103,12 @@ async function consumeTotp(db: Database, vault: SecretVault, user: User, code: s
   return advanced.length === 1;
 }
 
-async function consumeOneTimeCode(db: Database, userId: string, code: string): Promise<boolean> {
+async function consumeOneTimeCode(
+  db: Database,
+  vault: SecretVault,
+  userId: string,
+  code: string,
+): Promise<boolean> {
   const [latest] = await db
     .select()
     .from(oneTimeCodes)
@@ -100,7 +122,7 @@ async function consumeOneTimeCode(db: Database, userId: string, code: string): P
     .orderBy(desc(oneTimeCodes.createdAt))
     .limit(1);
   if (!latest || latest.attempts >= ONE_TIME_CODE_MAX_ATTEMPTS) return false;
-  if (latest.codeHash !== hashCode(code)) {
+  if (latest.codeHash !== (await vault.digest("one-time-code", code))) {
     await db
       .update(oneTimeCodes)
       .set({ attempts: latest.attempts + 1 })
@@ -115,14 +137,20 @@ async function consumeOneTimeCode(db: Database, userId: string, code: string): P
   return used.length === 1;
 }
 
-async function consumeRecoveryCode(db: Database, userId: string, code: string): Promise<boolean> {
+async function consumeRecoveryCode(
+  db: Database,
+  vault: SecretVault,
+  userId: string,
+  code: string,
+): Promise<boolean> {
+  const codeHash = await vault.digest("recovery-code", normaliseRecoveryCode(code));
   const used = await db
     .update(recoveryCodes)
     .set({ usedAt: new Date() })
     .where(
       and(
         eq(recoveryCodes.userId, userId),
-        eq(recoveryCodes.codeHash, hashCode(normaliseRecoveryCode(code))),
+        eq(recoveryCodes.codeHash, codeHash),
         isNull(recoveryCodes.usedAt),
       ),
     )
@@ -135,34 +163,45 @@ export type SecondFactor = { code: string } | { recoveryCode: string };
 /** Completes a session waiting for its second factor: an authenticator code, a sent code, or a recovery code. */
 export async function verifySecondFactor(
   db: Database,
-  vault: SecretVault,
+  secrets: { vault: SecretVault; guard: SecretGuard },
   meta: RequestMeta,
   params: { userId: string; sessionId: string; factor: SecondFactor },
 ): Promise<{ method: "totp" | "one_time_code" | "recovery_code" }> {
+  const { vault, guard } = secrets;
+  const attempt = await guard.begin(params.userId);
   // The audit of a failure must survive the failure, so it is written outside the rolled-back transaction.
-  const outcome = await db.transaction(async (tx) => {
-    const user = await findUser(tx, params.userId);
-    if (!user.mfaEnabled)
-      throw invalidInput("MFA_NOT_ENABLED", "Two-factor authentication is not on for this account");
-    let method: "totp" | "one_time_code" | "recovery_code" | null = null;
-    if ("recoveryCode" in params.factor) {
-      if (await consumeRecoveryCode(tx, user.id, params.factor.recoveryCode)) method = "recovery_code";
-    } else if (await consumeTotp(tx, vault, user, params.factor.code)) {
-      method = "totp";
-    } else if (await consumeOneTimeCode(tx, user.id, params.factor.code)) {
-      method = "one_time_code";
-    }
-    if (!method) return null;
-    await markSessionMfaVerified(tx, params.sessionId);
-    await appendAudit(tx, meta, {
-      action: "auth.mfa_verify",
-      subjectType: "session",
-      subjectId: params.sessionId,
-      details: { method },
+  const outcome = await db
+    .transaction(async (tx) => {
+      const user = await findUser(tx, params.userId);
+      if (!user.mfaEnabled)
+        throw invalidInput("MFA_NOT_ENABLED", "Two-factor authentication is not on for this account");
+      let method: "totp" | "one_time_code" | "recovery_code" | null = null;
+      if ("recoveryCode" in params.factor) {
+        if (await consumeRecoveryCode(tx, vault, user.id, params.factor.recoveryCode))
+          method = "recovery_code";
+      } else if (await consumeTotp(tx, vault, user, params.factor.code)) {
+        method = "totp";
+      } else if (await consumeOneTimeCode(tx, vault, user.id, params.factor.code)) {
+        method = "one_time_code";
+      }
+      if (!method) return null;
+      await markSessionMfaVerified(tx, params.sessionId);
+      await appendAudit(tx, meta, {
+        action: "auth.mfa_verify",
+        subjectType: "session",
+        subjectId: params.sessionId,
+        details: { method },
+      });
+      return { method };
+    })
+    .catch(async (error: unknown) => {
+      await attempt.release(); // refused before any code was judged
+      throw error;
     });
-    return { method };
-  });
-  if (outcome) return outcome;
+  if (outcome) {
+    await attempt.release();
+    return outcome;
+  }
   await db.transaction((tx) =>
     appendAudit(tx, meta, {
       action: "auth.mfa_verify_failed",
@@ -176,6 +215,7 @@ export async function verifySecondFactor(
 /** Sends a six-digit code by SMS or email; only the newest code counts. */
 export async function sendOneTimeCode(
   db: Database,
+  vault: SecretVault,
   sender: OtpSender | null,
   meta: RequestMeta,
   params: { userId: string; channel: OtpChannel },
@@ -194,9 +234,12 @@ export async function sendOneTimeCode(
   const code = generateSixDigitCode();
   const expiresAt = new Date(Date.now() + ONE_TIME_CODE_TTL_MS);
   await db.transaction(async (tx) => {
-    await tx
-      .insert(oneTimeCodes)
-      .values({ userId: user.id, channel: params.channel, codeHash: hashCode(code), expiresAt });
+    await tx.insert(oneTimeCodes).values({
+      userId: user.id,
+      channel: params.channel,
+      codeHash: await vault.digest("one-time-code", code),
+      expiresAt,
+    });
     await appendAudit(tx, meta, {
       action: "auth.otp_send",
       subjectType: "user",
@@ -208,27 +251,37 @@ export async function sendOneTimeCode(
   return { expiresAt };
 }
 
-/** Turning MFA off needs proof of presence: a current code or the password. */
+/** Turning MFA off needs proof of presence: a current code or the password, each a guessable secret. */
 export async function disableMfa(
   db: Database,
-  vault: SecretVault,
+  secrets: { vault: SecretVault; guard: SecretGuard },
   meta: RequestMeta,
   params: { userId: string; proof: { code: string } | { password: string } },
 ): Promise<void> {
+  const { vault, guard } = secrets;
   const user = await findUser(db, params.userId);
   if (!user.mfaEnabled)
     throw invalidInput("MFA_NOT_ENABLED", "Two-factor authentication is not on for this account");
-  await db.transaction(async (tx) => {
-    const proven =
+  const attempt = await guard.begin(user.id);
+  const proven = await db.transaction(async (tx) => {
+    const valid =
       "password" in params.proof
         ? await verifyPassword(params.proof.password, user.passwordHash)
         : await consumeTotp(tx, vault, user, params.proof.code);
-    if (!proven) throw invalidInput("INVALID_PROOF", "The code or password is not valid");
+    if (!valid) return false;
     await tx
       .update(users)
       .set({ mfaEnabled: false, totpKey: null, totpPendingKey: null, totpLastStep: null })
       .where(eq(users.id, user.id));
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
     await appendAudit(tx, meta, { action: "auth.mfa_disable", subjectType: "user", subjectId: user.id });
+    return true;
   });
+  if (!proven) {
+    await db.transaction((tx) =>
+      appendAudit(tx, meta, { action: "auth.mfa_disable_failed", subjectType: "user", subjectId: user.id }),
+    );
+    throw invalidInput("INVALID_PROOF", "The code or password is not valid");
+  }
+  await attempt.release();
 }

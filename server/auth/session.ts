@@ -1,15 +1,17 @@
 import { sha256 } from "@oslojs/crypto/sha2";
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
-import { and, desc, eq, gt, ne } from "drizzle-orm";
+import { and, desc, eq, gt, ne, notInArray } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { type Session, sessions, type User, users } from "../../db/schema";
 
 /**
  * Lucia's session design, "id.secret" flavour: the id finds the row, only the SHA-256 of the secret is
  * stored, and it is compared in constant time. A leaked database holds no usable token.
+ * A session slides by `ttlMs` while used, but never past `maxAgeMs` after it began; a user holds at most
+ * `maxPerUser` sessions, and a new one ends the oldest.
  */
-export type SessionPolicy = { ttlMs: number };
+export type SessionPolicy = { ttlMs: number; maxAgeMs: number; maxPerUser: number };
 
 export type PublicUser = Pick<User, "id" | "email" | "name" | "role" | "mfaEnabled" | "createdAt">;
 export type SessionValidation = { session: Session; user: PublicUser } | { session: null; user: null };
@@ -40,11 +42,25 @@ export async function createSession(
       mfaVerified: params.mfaVerified,
       ip: params.ip,
       userAgent: params.userAgent?.slice(0, 512) ?? null,
-      expiresAt: new Date(Date.now() + policy.ttlMs),
+      expiresAt: new Date(Date.now() + Math.min(policy.ttlMs, policy.maxAgeMs)),
     })
     .returning();
   if (!session) throw new Error("session insert returned no row");
+  await endOldestSessions(db, params.userId, id, policy.maxPerUser);
   return { token: `${id}.${secret}`, session };
+}
+
+/** Keeps the newest `maxPerUser` sessions of the user, the one just made always among them. */
+async function endOldestSessions(db: Database, userId: string, newId: string, maxPerUser: number) {
+  const newestOthers = db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), ne(sessions.id, newId)))
+    .orderBy(desc(sessions.createdAt), desc(sessions.id))
+    .limit(maxPerUser - 1);
+  await db
+    .delete(sessions)
+    .where(and(eq(sessions.userId, userId), ne(sessions.id, newId), notInArray(sessions.id, newestOthers)));
 }
 
 export const publicUserColumns = {
@@ -56,7 +72,10 @@ export const publicUserColumns = {
   createdAt: users.createdAt,
 };
 
-/** Sliding expiry: a session used in the second half of its life is extended to a full lifetime. */
+/**
+ * Sliding expiry: a session used in the second half of its life is extended to a full lifetime, but never past
+ * its absolute end (`maxAgeMs` after it began).
+ */
 export async function validateSessionToken(
   db: Database,
   policy: SessionPolicy,
@@ -74,12 +93,17 @@ export async function validateSessionToken(
   const actual = new TextEncoder().encode(hashSessionSecret(secret));
   if (!constantTimeEqual(expected, actual)) return { session: null, user: null };
   const now = Date.now();
-  if (row.session.expiresAt.getTime() <= now) {
+  const absoluteEnd = row.session.createdAt.getTime() + policy.maxAgeMs;
+  if (row.session.expiresAt.getTime() <= now || absoluteEnd <= now) {
     await db.delete(sessions).where(eq(sessions.id, id));
     return { session: null, user: null };
   }
-  if (row.session.expiresAt.getTime() - now < policy.ttlMs / 2) {
-    const expiresAt = new Date(now + policy.ttlMs);
+  const extended = Math.min(now + policy.ttlMs, absoluteEnd);
+  if (
+    row.session.expiresAt.getTime() - now < policy.ttlMs / 2 &&
+    extended > row.session.expiresAt.getTime()
+  ) {
+    const expiresAt = new Date(extended);
     await db
       .update(sessions)
       .set({ expiresAt, lastSeenAt: new Date(now) })
@@ -128,4 +152,16 @@ export async function listUserSessions(db: Database, userId: string): Promise<Se
 
 export async function markSessionMfaVerified(db: Database, sessionId: string): Promise<void> {
   await db.update(sessions).set({ mfaVerified: true }).where(eq(sessions.id, sessionId));
+}
+
+/** Whether the account behind `email` holds a live session opened from `ip`: the owner's own address. */
+export async function hasLiveSessionFrom(db: Database, email: string, ip: string | null): Promise<boolean> {
+  if (!ip) return false;
+  const [row] = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(users.email, email), eq(sessions.ip, ip), gt(sessions.expiresAt, new Date())))
+    .limit(1);
+  return row !== undefined;
 }

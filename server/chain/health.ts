@@ -8,7 +8,7 @@ export type ChainHealth = {
   /** Wei as a decimal string (JSON has no bigint). */
   signerBalanceWei: string | null;
   /** Whether bytecode is present at each configured address. */
-  contracts: { scoreRegistry: boolean; loanRegistry: boolean };
+  contracts: { scoreRegistry: boolean; loanRegistry: boolean; auditAnchor: boolean | null };
   /** Why the chain is not usable: unreachable, wrong chain id, or a contract missing. */
   error?: string;
 };
@@ -16,7 +16,7 @@ export type ChainHealth = {
 /** The chain's state for a health endpoint: answers within `timeoutMs` and never throws. */
 export async function chainHealth(
   clients: ChainClients,
-  addresses: { scoreRegistry: Address; loanRegistry: Address },
+  addresses: { scoreRegistry: Address; loanRegistry: Address; auditAnchor?: Address | null },
   options: { timeoutMs?: number } = {},
 ): Promise<ChainHealth> {
   const { publicClient, account } = clients;
@@ -26,7 +26,11 @@ export async function chainHealth(
     chainId: null,
     signerAddress: account.address,
     signerBalanceWei: null,
-    contracts: { scoreRegistry: false, loanRegistry: false },
+    contracts: {
+      scoreRegistry: false,
+      loanRegistry: false,
+      auditAnchor: addresses.auditAnchor ? false : null,
+    },
     error,
   });
 
@@ -35,21 +39,28 @@ export async function chainHealth(
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    const [chainId, balance, scoreCode, loanCode] = await Promise.race([
+    const auditAnchor = addresses.auditAnchor ?? null;
+    const [chainId, balance, scoreCode, loanCode, anchorCode] = await Promise.race([
       Promise.all([
         publicClient.getChainId(),
         publicClient.getBalance({ address: account.address }),
         publicClient.getCode({ address: addresses.scoreRegistry }),
         publicClient.getCode({ address: addresses.loanRegistry }),
+        auditAnchor ? publicClient.getCode({ address: auditAnchor }) : Promise.resolve(undefined),
       ]),
       timeout,
     ]);
-    const contracts = { scoreRegistry: hasCode(scoreCode), loanRegistry: hasCode(loanCode) };
+    const contracts = {
+      scoreRegistry: hasCode(scoreCode),
+      loanRegistry: hasCode(loanCode),
+      auditAnchor: auditAnchor ? hasCode(anchorCode) : null,
+    };
     const problems: string[] = [];
     const expected = publicClient.chain.id;
     if (chainId !== expected) problems.push(`node is on chain ${chainId}, configured for ${expected}`);
     if (!contracts.scoreRegistry) problems.push(`no contract at ${addresses.scoreRegistry} (score registry)`);
     if (!contracts.loanRegistry) problems.push(`no contract at ${addresses.loanRegistry} (loan registry)`);
+    if (contracts.auditAnchor === false) problems.push(`no contract at ${auditAnchor} (audit anchor)`);
     return {
       reachable: true,
       chainId,

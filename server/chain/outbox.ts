@@ -4,6 +4,7 @@ import type { Database } from "../../db/client";
 import type { CreditScore } from "../../db/schema";
 import { chainSubjects, chainTransactions, financialProfiles, scoreAnchors } from "../../db/schema";
 import type { Jobs } from "../jobs/jobs";
+import { auditHeadBytes } from "./audit-anchor";
 import { encodeModelVersion, type LoanStatus, loanStatusCode } from "./registry";
 import type { ChainService } from "./service";
 import {
@@ -37,6 +38,13 @@ export type PublishJob =
       amountCents: string;
       termMonths: number;
       status: LoanStatus;
+    }
+  | {
+      kind: "audit_checkpoint";
+      transactionId: string;
+      /** The audit entry's sequence number and its hash as bytes32. */
+      seq: number;
+      head: Hex;
     };
 
 export type EnqueueResult = { queued: true; transactionId: string } | { queued: false; reason: string };
@@ -223,4 +231,38 @@ export async function anchorConsentedScore(outbox: Outbox, tx: Database, stored:
       }),
     ),
   });
+}
+
+/** The chain key audit checkpoints are published under: one after the other, in order. */
+export const AUDIT_CHECKPOINT_CHAIN_KEY = "audit-log";
+
+/**
+ * Queues an audit checkpoint for the AuditAnchor contract, inside the transaction that records the checkpoint.
+ * Nothing is queued without a chain or without AUDIT_ANCHOR_ADDRESS.
+ */
+export async function enqueueAuditCheckpoint(
+  outbox: Outbox,
+  tx: Database,
+  head: { seq: number; hash: string },
+): Promise<EnqueueResult> {
+  const { chain, jobs } = outbox;
+  if (!chain || !jobs) return notConfigured;
+  if (!chain.addresses.auditAnchor) return { queued: false, reason: "no AUDIT_ANCHOR_ADDRESS is configured" };
+  const transactionId = crypto.randomUUID();
+  await tx.insert(chainTransactions).values({
+    id: transactionId,
+    kind: "audit_checkpoint",
+    referenceId: String(head.seq),
+    userId: null,
+    chainKey: AUDIT_CHECKPOINT_CHAIN_KEY,
+    summary: { seq: head.seq },
+  });
+  const job: PublishJob = {
+    kind: "audit_checkpoint",
+    transactionId,
+    seq: head.seq,
+    head: auditHeadBytes(head.hash),
+  };
+  await jobs.send(tx, chain.publishQueue, job, { id: transactionId });
+  return { queued: true, transactionId };
 }

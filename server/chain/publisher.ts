@@ -6,6 +6,8 @@ import type { Database } from "../../db/client";
 import { type ChainTransaction, chainTransactions } from "../../db/schema";
 import type { Config } from "../config";
 import type { Jobs } from "../jobs/jobs";
+import { describeError } from "../log-redaction";
+import { anchorAuditCheckpoint } from "./audit-anchor";
 import type { PublishJob } from "./outbox";
 import { anchorScore, readLoanEvents, recordLoanStatus } from "./registry";
 import type { ChainService } from "./service";
@@ -78,7 +80,11 @@ export async function publishJob(deps: PublisherDeps, job: JobWithMetadata<Publi
   try {
     await assertEarlierWritesDone(db, row);
     const outcome =
-      data.kind === "score_anchor" ? await sendScore(deps, row, data) : await sendLoan(deps, row, data);
+      data.kind === "score_anchor"
+        ? await sendScore(deps, row, data)
+        : data.kind === "loan_status"
+          ? await sendLoan(deps, row, data)
+          : await sendAuditCheckpoint(deps, row, data);
     await db
       .update(chainTransactions)
       .set({
@@ -222,6 +228,28 @@ async function sendLoan(
   return existingTransaction(chain, event?.txHash ?? null);
 }
 
+async function sendAuditCheckpoint(
+  { db, chain }: PublisherDeps,
+  row: ChainTransaction,
+  data: Extract<PublishJob, { kind: "audit_checkpoint" }>,
+): Promise<Outcome> {
+  if (!chain.addresses.auditAnchor)
+    throw new Error("an audit checkpoint is queued but AUDIT_ANCHOR_ADDRESS is not set");
+  const result = await anchorAuditCheckpoint(
+    chain.clients,
+    chain.addresses.auditAnchor,
+    { seq: data.seq, head: data.head },
+    { ...chain.send, onSent: recordSent(db, row.id) },
+  );
+  if (result.alreadyAnchored) return existingTransaction(chain, (row.txHash as Hex | null) ?? null);
+  return {
+    txHash: result.txHash,
+    blockNumber: Number(result.blockNumber),
+    gasUsed: Number(result.gasUsed),
+    alreadyOnChain: false,
+  };
+}
+
 /** An earlier attempt's transaction, with its block and gas when the node still has its receipt. */
 async function existingTransaction(chain: ChainService, txHash: Hex | null): Promise<Outcome> {
   if (!txHash) return { txHash: null, blockNumber: null, gasUsed: null, alreadyOnChain: true };
@@ -239,11 +267,5 @@ async function existingTransaction(chain: ChainService, txHash: Hex | null): Pro
 }
 
 function errorSummary(error: unknown): string {
-  const message =
-    error && typeof error === "object" && "shortMessage" in error && typeof error.shortMessage === "string"
-      ? error.shortMessage
-      : error instanceof Error
-        ? error.message
-        : String(error);
-  return message.slice(0, 500);
+  return describeError(error).slice(0, 500);
 }

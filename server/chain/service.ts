@@ -9,7 +9,8 @@ import { chainHealth } from "./health";
 export type ChainService = {
   clients: ChainClients;
   chainId: number;
-  addresses: { scoreRegistry: Address; loanRegistry: Address };
+  /** The AuditAnchor contract is optional: without it audit checkpoints stay off chain. */
+  addresses: { scoreRegistry: Address; loanRegistry: Address; auditAnchor: Address | null };
   /** Passed to every write: blocks to wait for and how long to wait for the receipt. */
   send: { confirmations: number; timeoutMs: number };
   /**
@@ -26,6 +27,7 @@ type ChainSettings = Pick<
   | "CHAIN_RPC_TIMEOUT_MS"
   | "CHAIN_RECEIPT_TIMEOUT_MS"
   | "CHAIN_POLL_INTERVAL_MS"
+  | "AUDIT_ANCHOR_ADDRESS"
 >;
 
 /** The chain service when the chain variables are set (config guarantees all or none), else null. */
@@ -47,6 +49,7 @@ export function createChainService(config: ChainSettings): ChainService | null {
     addresses: {
       scoreRegistry: getAddress(SCORE_REGISTRY_ADDRESS),
       loanRegistry: getAddress(LOAN_REGISTRY_ADDRESS),
+      auditAnchor: config.AUDIT_ANCHOR_ADDRESS ? getAddress(config.AUDIT_ANCHOR_ADDRESS) : null,
     },
     send: { confirmations: config.CHAIN_CONFIRMATIONS, timeoutMs: config.CHAIN_RECEIPT_TIMEOUT_MS },
     publishQueue: `chain-publish.${CHAIN_ID}.${clients.account.address.toLowerCase()}`,
@@ -95,6 +98,8 @@ export async function checkBlockchain(chain: ChainService | null | undefined): P
       scoreRegistryFound: health.contracts.scoreRegistry,
       loanRegistry: chain.addresses.loanRegistry,
       loanRegistryFound: health.contracts.loanRegistry,
+      auditAnchor: chain.addresses.auditAnchor,
+      auditAnchorFound: health.contracts.auditAnchor,
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Database } from "../../db/client";
 import { type CreditScore, creditScores } from "../../db/schema";
 import type { PublicUser } from "../auth/session";
 import { DomainError, forbidden, invalidInput } from "../errors";
+import { decodeTimeCursor, encodeTimeCursor } from "../query-inputs";
 import type { ScoreHistory, ScoreRecord } from "./schemas";
 import { toCalculatedScore } from "./service";
 
@@ -22,21 +23,6 @@ function toScoreRecord(row: CreditScore): ScoreRecord {
   return { ...toCalculatedScore(row), inputs: row.inputs };
 }
 
-/** The cursor is opaque to clients: the last item's time and id, base64url. */
-function encodeCursor(row: Pick<CreditScore, "calculatedAt" | "id">): string {
-  return Buffer.from(`${row.calculatedAt.toISOString()}|${row.id}`).toString("base64url");
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function decodeCursor(cursor: string): { calculatedAt: string; id: string } {
-  const [at, id, ...rest] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  if (!at || !id || rest.length > 0 || !UUID.test(id) || Number.isNaN(Date.parse(at))) {
-    throw invalidInput("INVALID_CURSOR", "cursor is not one this endpoint returned");
-  }
-  return { calculatedAt: new Date(at).toISOString(), id };
-}
-
 export type ScoreHistoryParams = { userId: string; cursor?: string; limit?: number };
 
 /** The user's scores, newest first, a page at a time. */
@@ -45,7 +31,7 @@ export async function scoreHistory(db: Database, params: ScoreHistoryParams): Pr
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     throw invalidInput("INVALID_LIMIT", "limit must be a whole number from 1 to 100");
   }
-  const after = params.cursor === undefined ? null : decodeCursor(params.cursor);
+  const after = params.cursor === undefined ? null : decodeTimeCursor(params.cursor);
   const rows = await db
     .select()
     .from(creditScores)
@@ -53,7 +39,7 @@ export async function scoreHistory(db: Database, params: ScoreHistoryParams): Pr
       and(
         eq(creditScores.userId, params.userId),
         after
-          ? sql`(${creditScores.calculatedAt}, ${creditScores.id}) < (${after.calculatedAt}::timestamptz, ${after.id}::uuid)`
+          ? sql`(${creditScores.calculatedAt}, ${creditScores.id}) < (${after.at}::timestamptz, ${after.id}::uuid)`
           : undefined,
       ),
     )
@@ -63,7 +49,7 @@ export async function scoreHistory(db: Database, params: ScoreHistoryParams): Pr
   const last = page[page.length - 1];
   return {
     items: page.map(toScoreRecord),
-    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    nextCursor: rows.length > limit && last ? encodeTimeCursor(last.calculatedAt, last.id) : null,
   };
 }
 

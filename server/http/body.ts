@@ -1,21 +1,35 @@
 const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
+/**
+ * How much of an oversized body is read and thrown away so the client can read the 413: a client still sending
+ * when the server closes gets a reset and never sees the answer. Past this, the connection is closed anyway.
+ */
+export const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
+
 export class PayloadTooLargeError extends Error {
   override name = "PayloadTooLargeError";
 }
 
 /**
  * Buffers the body up to `limit` bytes, so no handler ever reads more, and hands back an equivalent request.
- * Streams without a Content-Length are counted as they arrive.
+ * Streams without a Content-Length are counted as they arrive. An oversized body is drained (see
+ * `drainBody`) before PayloadTooLargeError is thrown.
  */
 export async function limitBody(
   request: Request,
   limit: number,
 ): Promise<{ request: Request; body: string }> {
   if (!METHODS_WITH_BODY.has(request.method) || !request.body) return { request, body: "" };
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit) throw new PayloadTooLargeError(`Request body exceeds ${limit} bytes`);
+  const tooLarge = () => new PayloadTooLargeError(`Request body exceeds ${limit} bytes`);
   const reader = request.body.getReader();
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > limit) {
+    // A client that asked to hear first (`Expect: 100-continue`) is answered before it sends a byte.
+    const waiting = request.headers.get("expect")?.toLowerCase() === "100-continue";
+    const drainable = !waiting && declared <= Math.max(DRAIN_LIMIT_BYTES, limit);
+    await drainBody(reader, drainable ? declared : 0);
+    throw tooLarge();
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -23,8 +37,8 @@ export async function limitBody(
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel();
-      throw new PayloadTooLargeError(`Request body exceeds ${limit} bytes`);
+      await drainBody(reader, Math.max(DRAIN_LIMIT_BYTES, limit) - size);
+      throw tooLarge();
     }
     chunks.push(value);
   }
@@ -33,4 +47,20 @@ export async function limitBody(
     request: new Request(request.url, { method: request.method, headers: request.headers, body }),
     body,
   };
+}
+
+/**
+ * Reads and discards up to `budget` more bytes, then lets the stream go. A body that fits is read to its end,
+ * so the 413 reaches a client that sends the whole body before reading; a larger one is cut off.
+ */
+async function drainBody(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number): Promise<void> {
+  let left = budget;
+  try {
+    while (left > 0) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      left -= value.byteLength;
+    }
+    await reader.cancel();
+  } catch {} // the client went away: nobody is left to answer
 }

@@ -30,15 +30,48 @@ export function clientAddress(
   return socketAddress;
 }
 
-/** Bearer header first; the cookie is the browser's way to send the same token. */
-export function sessionTokenFrom(request: Request, cookieName: string): string | null {
+export type CredentialSource = "bearer" | "cookie" | null;
+
+/**
+ * The session token and where it came from: the Bearer header first; the cookie is the browser's way to send
+ * the same token, read only while cookie sessions are on (SESSION_COOKIE_ENABLED).
+ */
+export function sessionCredentialFrom(
+  request: Request,
+  config: Pick<Config, "SESSION_COOKIE_NAME" | "SESSION_COOKIE_ENABLED">,
+): { token: string | null; source: CredentialSource } {
   const authorization = request.headers.get("authorization");
-  if (authorization?.toLowerCase().startsWith("bearer ")) return authorization.slice(7).trim() || null;
-  const cookies = request.headers.get("cookie");
-  if (!cookies) return null;
+  if (authorization?.toLowerCase().startsWith("bearer ")) {
+    const token = authorization.slice(7).trim() || null;
+    return { token, source: token ? "bearer" : null };
+  }
+  const cookies = config.SESSION_COOKIE_ENABLED ? request.headers.get("cookie") : null;
+  if (!cookies) return { token: null, source: null };
   for (const part of cookies.split(";")) {
     const [name, ...value] = part.trim().split("=");
-    if (name === cookieName) return value.join("=") || null;
+    if (name === config.SESSION_COOKIE_NAME) {
+      const token = value.join("=") || null;
+      return { token, source: token ? "cookie" : null };
+    }
   }
-  return null;
+  return { token: null, source: null };
+}
+
+/**
+ * This server's origin as the browser sees it: the request's scheme and Host, or, from a proxy named in
+ * TRUST_PROXY, the X-Forwarded-Proto and X-Forwarded-Host it sets.
+ */
+export function ownOrigin(
+  config: Pick<Config, "TRUST_PROXY">,
+  socketAddress: string | null,
+  request: Request,
+): string {
+  const url = new URL(request.url);
+  const trusted = new Set(config.TRUST_PROXY);
+  const fromProxy = socketAddress !== null && (trusted.has(socketAddress) || trusted.has("*"));
+  const forwarded = (name: string) =>
+    fromProxy ? request.headers.get(name)?.split(",")[0]?.trim() || null : null;
+  const scheme = forwarded("x-forwarded-proto") ?? url.protocol.replace(/:$/, "");
+  const host = forwarded("x-forwarded-host") ?? request.headers.get("host") ?? url.host;
+  return `${scheme}://${host}`;
 }

@@ -14,21 +14,32 @@ export const securityHeaders: Record<string, string> = {
 export const docsPageCsp =
   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'";
 
+const CORS_COMMON = {
+  "Access-Control-Allow-Methods": "GET, POST, PATCH, PUT, DELETE, OPTIONS",
+  "Access-Control-Allow-Headers": "Authorization, Content-Type, Idempotency-Key, X-Request-Id, trpc-accept",
+  "Access-Control-Expose-Headers":
+    "X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset",
+  "Access-Control-Max-Age": "600",
+};
+
+/**
+ * A listed origin is answered with itself and may send credentials (the session cookie). `*` answers any origin
+ * with `*` and never with credentials: browsers then send no cookie, and only bearer tokens work, which is why
+ * config refuses `*` while cookie sessions are on.
+ */
 export function corsHeaders(
   config: Pick<Config, "CORS_ORIGINS">,
   origin: string | null,
 ): Record<string, string> {
   if (!origin) return {};
-  const allowed = config.CORS_ORIGINS.includes("*") || config.CORS_ORIGINS.includes(origin);
-  if (!allowed) return {};
-  return {
-    "Access-Control-Allow-Origin": origin,
-    "Access-Control-Allow-Credentials": "true",
-    "Access-Control-Allow-Methods": "GET, POST, PATCH, PUT, DELETE, OPTIONS",
-    "Access-Control-Allow-Headers": "Authorization, Content-Type, Idempotency-Key, X-Request-Id, trpc-accept",
-    "Access-Control-Expose-Headers":
-      "X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset",
-    "Access-Control-Max-Age": "600",
-    Vary: "Origin",
-  };
+  if (config.CORS_ORIGINS.includes(origin)) {
+    return {
+      ...CORS_COMMON,
+      "Access-Control-Allow-Origin": origin,
+      "Access-Control-Allow-Credentials": "true",
+      Vary: "Origin",
+    };
+  }
+  if (config.CORS_ORIGINS.includes("*")) return { ...CORS_COMMON, "Access-Control-Allow-Origin": "*" };
+  return {};
 }

@@ -6,6 +6,7 @@ import { appendAudit, type RequestMeta } from "../audit/log";
 import type { Outbox } from "../chain/outbox";
 import type { Config } from "../config";
 import type { Jobs } from "../jobs/jobs";
+import { describeError } from "../log-redaction";
 import { isoDate } from "./dates";
 import { assessDelinquency, type DelinquencyPolicy } from "./delinquency";
 import { toInstalmentDue } from "./views";
@@ -116,7 +117,7 @@ export async function runDelinquency(
       run.instalmentsMarkedLate += result.markedLate;
       if (result.defaulted) run.defaultedLoanIds.push(id);
     } catch (error) {
-      run.failures.push({ loanId: id, error: (error as Error).message });
+      run.failures.push({ loanId: id, error: describeError(error) });
     }
   }
   return run;

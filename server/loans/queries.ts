@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { type Loan, loanInstalments, loans, loanTransitions } from "../../db/schema";
-import { invalidInput, notFound } from "../errors";
+import { notFound } from "../errors";
+import { decodeTimeCursor, encodeTimeCursor } from "../query-inputs";
 import type { LoanDetailView, LoanView } from "./schemas";
 import type { LoanStatus } from "./status";
 import { toLoanDetailView, toLoanView } from "./views";
@@ -29,21 +30,6 @@ export async function loanDetail(db: Database, loan: Loan): Promise<LoanDetailVi
   return toLoanDetailView(loan, instalments, history);
 }
 
-/** Opaque to clients: the last item's creation time and id, base64url. */
-function encodeCursor(loan: Pick<Loan, "createdAt" | "id">): string {
-  return Buffer.from(`${loan.createdAt.toISOString()}|${loan.id}`).toString("base64url");
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const [at, id, ...rest] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  if (!at || !id || rest.length > 0 || !UUID.test(id) || Number.isNaN(Date.parse(at))) {
-    throw invalidInput("INVALID_CURSOR", "cursor is not one this endpoint returned");
-  }
-  return { createdAt: new Date(at).toISOString(), id };
-}
-
 type Page = { items: LoanView[]; nextCursor: string | null };
 
 async function page(
@@ -54,9 +40,9 @@ async function page(
   limit: number,
 ): Promise<Page> {
   if (cursor !== undefined) {
-    const after = decodeCursor(cursor);
+    const after = decodeTimeCursor(cursor);
     const key = sql`(${loans.createdAt}, ${loans.id})`;
-    const bound = sql`(${after.createdAt}::timestamptz, ${after.id}::uuid)`;
+    const bound = sql`(${after.at}::timestamptz, ${after.id}::uuid)`;
     where.push(order === "newest" ? sql`${key} < ${bound}` : sql`${key} > ${bound}`);
   }
   const direction = order === "newest" ? desc : asc;
@@ -70,7 +56,7 @@ async function page(
   const last = items.at(-1);
   return {
     items: items.map(toLoanView),
-    nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    nextCursor: rows.length > limit && last ? encodeTimeCursor(last.createdAt, last.id) : null,
   };
 }
 

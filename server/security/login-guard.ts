@@ -1,46 +1,85 @@
 import type { Config } from "../config";
-import { assertWithinLimit, consume, type RateLimiters } from "./rate-limit";
+import { addressKey, charge, type RateLimiters, refusal } from "./rate-limit";
 
-/**
- * Brute-force protection for password logins. Accounts are keyed by the normalised email, so an address with no
- * account locks exactly like one with an account and the answers cannot tell them apart.
- */
-export type LoginGuard = {
-  /** Throws RateLimitedError while the IP's or the account's budget is spent. */
-  assertAllowed(ip: string | null, email: string): Promise<void>;
-  recordFailure(ip: string | null, email: string): Promise<void>;
-  recordSuccess(email: string): Promise<void>;
+/** One password check, charged to every budget before it ran; tell the guard how it ended. */
+export type LoginAttempt = {
+  /** Gives the charges back and forgets this address's failures for the account. */
+  succeeded(): Promise<void>;
+  /** Keeps the charges; the attempt that reaches the threshold locks the account for this address. */
+  failed(): Promise<void>;
 };
 
-export function createLoginGuard(
-  limiters: RateLimiters,
-  config: Pick<
-    Config,
-    "LOGIN_LOCKOUT_THRESHOLD" | "LOGIN_LOCKOUT_BASE_SECONDS" | "LOGIN_LOCKOUT_MAX_SECONDS"
-  >,
-): LoginGuard {
-  const ipKey = (ip: string | null) => ip ?? "unknown";
+export type LoginGuard = {
+  /**
+   * Charges the attempt, atomically, to the address's budget, the account-and-address lock and the account's
+   * daily budget, and throws RateLimitedError (429) when one was already spent. `trustedAddress` is asked only
+   * when the account's daily budget is spent: an address holding a live session of the account still gets in.
+   */
+  begin(params: {
+    ip: string | null;
+    email: string;
+    trustedAddress(): Promise<boolean>;
+  }): Promise<LoginAttempt>;
+};
+
+type GuardConfig = Pick<
+  Config,
+  "LOGIN_LOCKOUT_THRESHOLD" | "LOGIN_LOCKOUT_BASE_SECONDS" | "LOGIN_LOCKOUT_MAX_SECONDS"
+>;
+
+/**
+ * Brute-force protection for password logins, with three budgets:
+ * - per account and address, `LOGIN_LOCKOUT_THRESHOLD` consecutive failures lock that pair, for
+ *   `LOGIN_LOCKOUT_BASE_SECONDS` doubling per further lockout; another address (the owner's) is not locked;
+ * - per address, `RATE_LIMIT_LOGIN_IP` failures across accounts;
+ * - per account, `RATE_LIMIT_LOGIN_ACCOUNT` failures across addresses, which slows an attack spread over many.
+ * Accounts are keyed by the normalised email, so an unknown address locks exactly like a known one.
+ */
+export function createLoginGuard(limiters: RateLimiters, config: GuardConfig): LoginGuard {
+  const { loginIp, loginFailures, lockouts, loginAccount } = limiters;
+
+  const lockFor = async (pairKey: string) => {
+    const previous = await lockouts.store.penalty(pairKey, 1);
+    const seconds = Math.min(
+      config.LOGIN_LOCKOUT_BASE_SECONDS * 2 ** (previous.consumedPoints - 1),
+      config.LOGIN_LOCKOUT_MAX_SECONDS,
+    );
+    // The failure counter itself becomes the lock: spent for `seconds`, then gone, so the next window starts at 0.
+    await loginFailures.store.block(pairKey, seconds);
+  };
+
   return {
-    async assertAllowed(ip, email) {
-      await assertWithinLimit(limiters.loginIp, ipKey(ip));
-      await assertWithinLimit(limiters.lockedAccounts, email);
-    },
+    async begin({ ip, email, trustedAddress }) {
+      const address = addressKey(ip);
+      const pairKey = `${email}|${address}`;
 
-    async recordFailure(ip, email) {
-      await consume(limiters.loginIp, ipKey(ip)).catch(() => {});
-      const failures = await limiters.loginFailures.store.penalty(email, 1);
-      if (failures.consumedPoints < config.LOGIN_LOCKOUT_THRESHOLD) return;
-      await limiters.loginFailures.store.delete(email);
-      const lockouts = await limiters.lockouts.store.penalty(email, 1);
-      const seconds = Math.min(
-        config.LOGIN_LOCKOUT_BASE_SECONDS * 2 ** (lockouts.consumedPoints - 1),
-        config.LOGIN_LOCKOUT_MAX_SECONDS,
-      );
-      await limiters.lockedAccounts.store.block(email, seconds);
-    },
+      const pair = await charge(loginFailures, pairKey);
+      if (pair.over) throw refusal(loginFailures, pair.result);
 
-    async recordSuccess(email) {
-      await limiters.loginFailures.store.delete(email);
+      const perAddress = await charge(loginIp, address);
+      if (perAddress.over) {
+        await loginFailures.store.reward(pairKey, 1);
+        throw refusal(loginIp, perAddress.result);
+      }
+
+      const perAccount = await charge(loginAccount, email);
+      if (perAccount.over && !(await trustedAddress())) {
+        await Promise.all([loginFailures.store.reward(pairKey, 1), loginIp.store.reward(address, 1)]);
+        throw refusal(loginAccount, perAccount.result);
+      }
+
+      return {
+        async succeeded() {
+          await Promise.all([
+            loginFailures.store.delete(pairKey),
+            loginIp.store.reward(address, 1),
+            loginAccount.store.reward(email, 1),
+          ]);
+        },
+        async failed() {
+          if (pair.result.consumedPoints === config.LOGIN_LOCKOUT_THRESHOLD) await lockFor(pairKey);
+        },
+      };
     },
   };
 }

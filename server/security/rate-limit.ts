@@ -61,18 +61,58 @@ export async function assertWithinLimit(limiter: Limiter, key: string): Promise<
   if (state && state.remainingPoints <= 0 && state.msBeforeNext > 0) throw limited(limiter, state);
 }
 
+/**
+ * Spends one point whatever the budget holds, atomically, and says whether the budget was already spent
+ * before it. Used where the check must be charged before the work (a password hash) begins, so that
+ * concurrent attempts cannot all pass a gate that only counts finished ones.
+ */
+export async function charge(
+  limiter: Limiter,
+  key: string,
+): Promise<{ result: RateLimiterRes; over: boolean }> {
+  const result = await limiter.store.penalty(key, 1);
+  return { result, over: result.consumedPoints > limiter.spec.points };
+}
+
+/** The refusal for a key whose budget is spent: 429 with Retry-After and the RateLimit-* headers. */
+export function refusal(limiter: Limiter, result: RateLimiterRes): RateLimitedError {
+  return limited(limiter, result);
+}
+
+/**
+ * The key a client address is counted under. An IPv6 client usually holds a whole /64, so counting each
+ * address apart would hand it 2^64 budgets: IPv6 addresses count by their /64 prefix.
+ */
+export function addressKey(ip: string | null): string {
+  if (!ip) return "unknown";
+  if (!ip.includes(":") || /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(ip)) return ip.replace(/^::ffff:/i, "");
+  const [head = "", tail = ""] = ip.toLowerCase().split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = ip.includes("::")
+    ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
+}
+
 export type RateLimiters = {
   general: Limiter;
+  /** Failed password logins per client address. */
   loginIp: Limiter;
   register: Limiter;
   mfa: Limiter;
   score: Limiter;
-  /** Consecutive failed logins per account. */
+  /** Consecutive failed logins per account and address; a lockout is a block on the same key. */
   loginFailures: Limiter;
-  /** How often an account was locked lately: each lockout lasts twice as long as the one before. */
+  /** How often an account was locked from an address lately: each lockout lasts twice as long as the one before. */
   lockouts: Limiter;
-  /** An account's current lockout, as a block on its key. */
-  lockedAccounts: Limiter;
+  /** Failed logins per account across every address: slows a distributed attack. */
+  loginAccount: Limiter;
+  /** Failed checks of a secret (current password, MFA code, recovery code) per signed-in user. */
+  secretFailures: Limiter;
 };
 
 export function createRateLimiters(config: Config, redis: Redis | null, keyPrefix = "bs"): RateLimiters {
@@ -88,6 +128,7 @@ export function createRateLimiters(config: Config, redis: Redis | null, keyPrefi
       windowSeconds: config.LOGIN_LOCKOUT_MAX_SECONDS,
     }),
     lockouts: make("lockouts", { points: 1000, windowSeconds: config.LOGIN_LOCKOUT_MAX_SECONDS }),
-    lockedAccounts: make("locked", { points: 1, windowSeconds: config.LOGIN_LOCKOUT_MAX_SECONDS }),
+    loginAccount: make("login_account", config.RATE_LIMIT_LOGIN_ACCOUNT),
+    secretFailures: make("secret_failures", config.RATE_LIMIT_SECRET_FAILURES),
   };
 }

@@ -4,6 +4,7 @@ import { parseSiweMessage } from "viem/siwe";
 import { useTestChain } from "../helpers/anvil";
 import { startTestServer, type TestServer, testDeps } from "../helpers/app";
 import { type ChainApp, startChainApp } from "../helpers/chain";
+import { TEST_METRICS_TOKEN } from "../helpers/keys";
 import { restClient } from "../helpers/rest";
 import { TEST_PASSWORD, uniqueEmail } from "../helpers/users";
 
@@ -81,7 +82,7 @@ describe("without a chain configured", () => {
 
   test("the OpenAPI document describes the wallet and chain routes", async () => {
     const { body } = await rest(server, "GET", "/openapi.json");
-    expect(body.paths["/chain/score/{address}"].get.security).toBeUndefined();
+    expect(body.paths["/chain/score/{address}"].get.security).toEqual([]);
     expect(body.paths["/chain/transactions"].get.security).toBeDefined();
     expect(body.paths["/chain/verify"].post).toBeDefined();
     expect(body.paths["/wallet/link"].post.security).toBeDefined();
@@ -102,8 +103,8 @@ describe("with a chain", () => {
     await app?.stop();
   });
 
-  test("health reports the node, its chain id, the signer's balance and both contracts", async () => {
-    const { body } = await rest(server, "GET", "/health");
+  test("health reports the node, its chain id, the signer's balance and both contracts to an operator", async () => {
+    const { body } = await rest(server, "GET", "/health", { token: TEST_METRICS_TOKEN });
     expect(body.checks.blockchain).toMatchObject({
       status: "ok",
       info: {
@@ -128,7 +129,7 @@ describe("with a chain", () => {
   test("a stopped node degrades health within its timeout, and reads answer an error, not a hang", async () => {
     await chain().anvil.stop();
     const startedAt = performance.now();
-    const { body } = await rest(server, "GET", "/health");
+    const { body } = await rest(server, "GET", "/health", { token: TEST_METRICS_TOKEN });
     expect(performance.now() - startedAt).toBeLessThan(3_000);
     expect(body.status).toBe("degraded");
     expect(body.checks.blockchain).toMatchObject({ status: "error", info: { reachable: false } });

@@ -4,6 +4,7 @@ import { users } from "../../db/schema";
 import { amlConfig, recordMovement } from "../../server/compliance/aml-service";
 import type { AppDeps } from "../../server/context";
 import { startTestServer, type TestServer, testDeps } from "../helpers/app";
+import { TEST_METRICS_TOKEN } from "../helpers/keys";
 import { restClient } from "../helpers/rest";
 import { TEST_PASSWORD, uniqueEmail } from "../helpers/users";
 
@@ -186,7 +187,7 @@ describe("sanctions list over REST", () => {
   it("reloads with a bare POST and health reports the count and load time", async () => {
     const reloaded = await rest("POST", "/admin/sanctions/reload", { token: admin.token });
     expect(reloaded).toMatchObject({ status: 200, body: { count: 22, skippedRows: 0 } });
-    const health = await rest("GET", "/health");
+    const health = await rest("GET", "/health", { token: TEST_METRICS_TOKEN });
     expect(Object.keys(health.body.checks).sort()).toEqual(["blockchain", "database", "model", "redis"]);
     expect(health.body.sanctions).toEqual({
       status: "ok",

@@ -9,6 +9,7 @@ import { DEFAULT_MODEL_PATH } from "../../server/credit/gbdt/load";
 import { engineVersion } from "../../server/credit/model";
 import { startTestServer, type TestServer, testDeps } from "../helpers/app";
 import { FULL_PROFILE, setRole } from "../helpers/credit";
+import { TEST_METRICS_TOKEN } from "../helpers/keys";
 import { restClient } from "../helpers/rest";
 import { TEST_PASSWORD, uniqueEmail } from "../helpers/users";
 
@@ -174,8 +175,8 @@ describe("credit over REST", () => {
     expect(body.paths["/credit/model"].get.responses["200"]).toBeDefined();
   });
 
-  it("reports the engine in /api/health", async () => {
-    const { body } = await rest("GET", "/health");
+  it("reports the engine in /api/health to an operator", async () => {
+    const { body } = await rest("GET", "/health", { token: TEST_METRICS_TOKEN });
     expect(body.checks.model).toMatchObject({
       status: "ok",
       info: { engine: "model", version: engineVersion(deps.scoring) },

@@ -72,7 +72,7 @@ describe("TOTP", () => {
     const { token, id } = await signUp();
     const { secret } = await enrol(token);
     const [row] = await deps.db.select({ totpKey: users.totpKey }).from(users).where(eq(users.id, id));
-    expect(row?.totpKey).toStartWith("aes256gcm:");
+    expect(row?.totpKey).toStartWith("sealed:v1:");
     const keyHex = Buffer.from(decodeBase32(secret)).toString("hex");
     expect(row?.totpKey).not.toContain(keyHex);
   });

@@ -1,26 +1,30 @@
 import type { DatabaseConnection } from "../../db/client";
 import { appRouter } from "../../routers";
 import { createApp } from "../../server/app";
-import { type Config, loadConfig } from "../../server/config";
+import { loadConfig } from "../../server/config";
 import type { AppDeps, Context, RequestInfo } from "../../server/context";
 import { createContext } from "../../server/context";
 import { loadScoringModel } from "../../server/credit/model";
 import { buildDeps } from "../../server/deps";
 import { createLogger } from "../../server/logger";
 import { waitForRedis } from "../../server/redis";
+import type { KeyedConfig } from "../../server/server-keys";
 import { createCallerFactory } from "../../server/trpc";
 import { sharedTestDatabase } from "./database";
+import { TEST_METRICS_TOKEN, TEST_SERVER_KEYS } from "./keys";
 
 /** Test configuration: Redis from the environment when the suite runs against real services. */
-export function testConfig(overrides: Record<string, string> = {}): Config {
+export function testConfig(overrides: Record<string, string> = {}): KeyedConfig {
   const redis = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
   return loadConfig({
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
     RATE_LIMIT_GENERAL: "100000/60",
+    ...TEST_SERVER_KEYS,
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     ...redis,
     ...overrides,
-  });
+  }) as KeyedConfig;
 }
 
 /** Each call gets its own rate-limit budgets unless given a prefix to share (as two instances of one deployment do). */

@@ -348,7 +348,7 @@ describe("chain health", () => {
     const { clients, scoreRegistry } = chain();
     const health = await chainHealth(clients, { scoreRegistry, loanRegistry: zeroAddress });
     expect(health.reachable).toBe(true);
-    expect(health.contracts).toEqual({ scoreRegistry: true, loanRegistry: false });
+    expect(health.contracts).toEqual({ scoreRegistry: true, loanRegistry: false, auditAnchor: null });
     expect(health.error).toContain("loan registry");
   });
 

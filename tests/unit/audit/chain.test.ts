@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { eq, sql } from "drizzle-orm";
 import type { DatabaseConnection } from "../../../db/client";
 import { auditLog } from "../../../db/schema";
+import { hashAuditEntry } from "../../../server/audit/hash";
 import { appendAudit } from "../../../server/audit/log";
 import { verifyAuditChain } from "../../../server/audit/verify";
 import { createTestDatabase } from "../../helpers/database";
@@ -32,7 +33,14 @@ describe("audit chain", () => {
     const second = await append("test.second");
     expect(second.prevHash).toBe(first.hash);
     const result = await verifyAuditChain(connection.db);
-    expect(result).toEqual({ ok: true, checked: 2, firstBroken: null });
+    expect(result).toEqual({
+      ok: true,
+      checked: 2,
+      firstBroken: null,
+      truncated: false,
+      missing: null,
+      lastCheckpoint: null,
+    });
   });
 
   it("is refused an UPDATE or DELETE by the database itself", async () => {
@@ -61,6 +69,20 @@ describe("audit chain", () => {
     expect(result.ok).toBe(false);
     expect(result.firstBroken).toEqual({ seq: target.seq, reason: "hash_mismatch" });
     await tamper(sql`update audit_log set details = '{"amount": 100}'::jsonb where seq = ${target.seq}`);
+    expect((await verifyAuditChain(connection.db)).ok).toBe(true);
+  });
+
+  it("is keyed: an entry rewritten with its hash recomputed without the key does not verify", async () => {
+    const target = await append("test.keyed", { amount: 100 });
+    const { seq, prevHash, hash: _hash, ...content } = target;
+    const forged = hashAuditEntry(new Uint8Array(32), prevHash, { ...content, details: { amount: 1 } });
+    await tamper(
+      sql`update audit_log set details = '{"amount": 1}'::jsonb, hash = ${forged} where seq = ${seq}`,
+    );
+    expect((await verifyAuditChain(connection.db)).firstBroken).toEqual({ seq, reason: "hash_mismatch" });
+    await tamper(
+      sql`update audit_log set details = '{"amount": 100}'::jsonb, hash = ${target.hash} where seq = ${seq}`,
+    );
     expect((await verifyAuditChain(connection.db)).ok).toBe(true);
   });
 

@@ -12,7 +12,8 @@ import {
 import { sharedTestDatabase } from "../../helpers/database";
 import { uniqueEmail } from "../../helpers/users";
 
-const policy = { ttlMs: 30 * 24 * 3600 * 1000 };
+const DAY = 24 * 3600 * 1000;
+const policy = { ttlMs: 30 * DAY, maxAgeMs: 90 * DAY, maxPerUser: 1000 };
 let db: Database;
 let userId: string;
 
@@ -72,6 +73,26 @@ describe("sessions", () => {
     await db.update(sessions).set({ expiresAt: soon }).where(eq(sessions.id, session.id));
     const result = await validateSessionToken(db, policy, token);
     expect(result.session?.expiresAt.getTime()).toBeGreaterThan(Date.now() + policy.ttlMs * 0.9);
+  });
+
+  it("never extends a session past its absolute lifetime", async () => {
+    const { token, session } = await newSession();
+    const began = new Date(Date.now() - 80 * DAY);
+    await db
+      .update(sessions)
+      .set({ createdAt: began, expiresAt: new Date(Date.now() + DAY) })
+      .where(eq(sessions.id, session.id));
+    const result = await validateSessionToken(db, policy, token);
+    expect(result.session?.expiresAt.getTime()).toBe(began.getTime() + policy.maxAgeMs);
+  });
+
+  it("refuses a session older than its absolute lifetime even while it slides", async () => {
+    const { token, session } = await newSession();
+    await db
+      .update(sessions)
+      .set({ createdAt: new Date(Date.now() - 91 * DAY), expiresAt: new Date(Date.now() + 10 * DAY) })
+      .where(eq(sessions.id, session.id));
+    expect((await validateSessionToken(db, policy, token)).session).toBeNull();
   });
 
   it("refuses a token after its session is invalidated", async () => {

@@ -1,0 +1,35 @@
+import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { DomainError, RateLimitedError } from "../errors";
+import { trpcCodeByKind } from "../trpc";
+import { PayloadTooLargeError } from "./body";
+
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
+
+/**
+ * The answer to a failure raised before any procedure runs (rate limits, CSRF, batch rules, body size), in the
+ * REST error shape `{ code, message, details? }`, with the status the procedures would give the same kind.
+ * Anything else is not ours to describe: null.
+ */
+export function transportErrorResponse(error: unknown): Response | null {
+  if (error instanceof PayloadTooLargeError) {
+    // The rest of the body was drained or dropped: this connection carries nothing more.
+    return jsonResponse(413, { code: "PAYLOAD_TOO_LARGE", message: error.message }, { Connection: "close" });
+  }
+  if (!(error instanceof DomainError)) return null;
+  const status = getHTTPStatusCodeFromError(new TRPCError({ code: trpcCodeByKind[error.kind] }));
+  const headers: Record<string, string> =
+    error instanceof RateLimitedError
+      ? { "Retry-After": String(error.retryAfterSeconds), ...error.headers }
+      : {};
+  return jsonResponse(
+    status,
+    { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+    headers,
+  );
+}
