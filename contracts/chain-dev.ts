@@ -1,6 +1,6 @@
 /**
- * `bun run chain:dev`: a local Anvil with both registries deployed from dev account 0 (owner and
- * writer). Prints the server's environment lines on stdout, then runs until Ctrl-C or SIGTERM.
+ * `bun run chain:dev`: a local Anvil with both registries and the audit anchor deployed from dev account 0
+ * (owner and writer). Prints the server's environment lines on stdout, then runs until Ctrl-C or SIGTERM.
  *
  * CHAIN_DEV_PORT  port to listen on (default 8545)
  * CHAIN_DEV_STATE file to keep the chain in across runs (default: a fresh chain every run)
@@ -8,7 +8,7 @@
 import { getContractAddress } from "viem";
 import { createChainClients } from "../server/chain/clients.ts";
 import { type AnvilNode, startAnvil } from "./anvil.ts";
-import { deployRegistries, type Registries } from "./deploy.ts";
+import { deployAuditAnchor, deployRegistries, type Registries } from "./deploy.ts";
 
 const port = Number(process.env.CHAIN_DEV_PORT ?? 8545);
 if (!Number.isInteger(port) || port <= 0 || port > 65_535) {
@@ -65,6 +65,13 @@ try {
     scoreCode && scoreCode !== "0x" && loanCode && loanCode !== "0x"
       ? expected
       : await deployRegistries(clients.walletClient, clients.publicClient, { writers: [owner.address] });
+  // After the registries and their two writer grants, the anchor sits at nonce 4 on a fresh chain.
+  const expectedAnchor = getContractAddress({ from: owner.address, nonce: 4n });
+  const anchorCode = await clients.publicClient.getCode({ address: expectedAnchor });
+  const auditAnchor =
+    anchorCode && anchorCode !== "0x"
+      ? expectedAnchor
+      : await deployAuditAnchor(clients.walletClient, clients.publicClient, { writers: [owner.address] });
 
   console.log(
     [
@@ -73,6 +80,7 @@ try {
       `CHAIN_SIGNER_KEY=${owner.privateKey}`,
       `SCORE_REGISTRY_ADDRESS=${registries.scoreRegistry}`,
       `LOAN_REGISTRY_ADDRESS=${registries.loanRegistry}`,
+      `AUDIT_ANCHOR_ADDRESS=${auditAnchor}`,
     ].join("\n"),
   );
   console.error("anvil is running; Ctrl-C to stop");

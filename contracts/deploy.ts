@@ -9,6 +9,8 @@ import {
   type WalletClient,
 } from "viem";
 import {
+  auditAnchorAbi,
+  auditAnchorBytecode,
   loanRegistryAbi,
   loanRegistryBytecode,
   scoreRegistryAbi,
@@ -59,4 +61,38 @@ export async function deployRegistries(
     }
   }
   return { scoreRegistry, loanRegistry };
+}
+
+/**
+ * Deploys the AuditAnchor (audit log checkpoints) from the wallet's account, its owner, and authorises
+ * `writers`. Separate from the registries: a deployment may anchor checkpoints or not.
+ */
+export async function deployAuditAnchor(
+  walletClient: WalletClient<Transport, Chain, Account>,
+  publicClient: PublicClient,
+  options: { writers?: readonly Address[] } = {},
+): Promise<Address> {
+  const confirm = async (hash: Hex, what: string) => {
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`${what} reverted (tx ${hash})`);
+    return receipt;
+  };
+  const receipt = await confirm(
+    await walletClient.deployContract({ abi: auditAnchorAbi, bytecode: auditAnchorBytecode }),
+    "AuditAnchor deployment",
+  );
+  if (!receipt.contractAddress) throw new Error("the AuditAnchor deployment receipt has no contract address");
+  const anchor = getAddress(receipt.contractAddress);
+  for (const writer of options.writers ?? []) {
+    await confirm(
+      await walletClient.writeContract({
+        address: anchor,
+        abi: writerAccessAbi,
+        functionName: "addWriter",
+        args: [writer],
+      }),
+      `addWriter(${writer}) on ${anchor}`,
+    );
+  }
+  return anchor;
 }

@@ -65,7 +65,8 @@ export async function confirmTotpSetup(
       if (user.mfaEnabled) throw conflict("MFA_ALREADY_ENABLED", "Two-factor authentication is already on");
       if (!user.totpPendingKey)
         throw invalidInput("MFA_SETUP_NOT_STARTED", "Start the authenticator setup first");
-      const step = matchTotp(await vault.open(user.totpPendingKey, user.id), params.code, null);
+      const pendingKey = await openTotpKey(vault, user.totpPendingKey, user.id);
+      const step = pendingKey ? matchTotp(pendingKey, params.code, null) : null;
       if (step === null) throw invalidInput("INVALID_CODE", "The code is not valid");
       await tx
         .update(users)
@@ -85,9 +86,18 @@ export async function confirmTotpSetup(
   return result;
 }
 
+/**
+ * The user's authenticator key, or null when the stored value does not open for this user: sealed for another
+ * account (copied across rows) or altered. The factor then fails like a wrong code, and the failure is audited.
+ */
+async function openTotpKey(vault: SecretVault, sealed: string, userId: string): Promise<string | null> {
+  return vault.open(sealed, userId).catch(() => null);
+}
+
 async function consumeTotp(db: Database, vault: SecretVault, user: User, code: string): Promise<boolean> {
-  if (!user.totpKey) return false;
-  const step = matchTotp(await vault.open(user.totpKey, user.id), code, user.totpLastStep);
+  const key = user.totpKey ? await openTotpKey(vault, user.totpKey, user.id) : null;
+  if (!key) return false;
+  const step = matchTotp(key, code, user.totpLastStep);
   if (step === null) return false;
   // Conditional update: of two concurrent requests with the same code, only one advances the step.
   const advanced = await db

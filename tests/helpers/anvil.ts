@@ -6,11 +6,14 @@
 import { afterAll, beforeAll } from "bun:test";
 import { rmSync } from "node:fs";
 import { dirname } from "node:path";
+import type { Address } from "viem";
 import { type AnvilNode, type AnvilOptions, restartAnvil, startAnvil } from "../../contracts/anvil.ts";
-import { deployRegistries, type Registries } from "../../contracts/deploy.ts";
+import { deployAuditAnchor, deployRegistries, type Registries } from "../../contracts/deploy.ts";
 import { type ChainClients, createChainClients } from "../../server/chain/clients.ts";
 
 export type TestChain = Registries & {
+  /** The AuditAnchor, deployed alongside (account 0 a writer). */
+  auditAnchor: Address;
   anvil: AnvilNode;
   /** Clients signing with dev account 0: owner of both registries and a writer. */
   clients: ChainClients;
@@ -23,6 +26,7 @@ export type TestChain = Registries & {
     CHAIN_SIGNER_KEY: string;
     SCORE_REGISTRY_ADDRESS: string;
     LOAN_REGISTRY_ADDRESS: string;
+    AUDIT_ANCHOR_ADDRESS: string;
   };
   /**
    * Starts the node again on the same port with the state it had when it stopped (call
@@ -51,8 +55,12 @@ export async function startTestChain(options: AnvilOptions = {}): Promise<TestCh
     const registries = await deployRegistries(clients.walletClient, clients.publicClient, {
       writers: [clients.account.address],
     });
+    const auditAnchor = await deployAuditAnchor(clients.walletClient, clients.publicClient, {
+      writers: [clients.account.address],
+    });
     const chain: TestChain = {
       ...registries,
+      auditAnchor,
       anvil,
       clients,
       clientsFor: (index) => clientsForNode(anvil, index),
@@ -62,6 +70,7 @@ export async function startTestChain(options: AnvilOptions = {}): Promise<TestCh
         CHAIN_SIGNER_KEY: anvil.accounts[0]?.privateKey ?? "",
         SCORE_REGISTRY_ADDRESS: registries.scoreRegistry,
         LOAN_REGISTRY_ADDRESS: registries.loanRegistry,
+        AUDIT_ANCHOR_ADDRESS: auditAnchor,
       },
       restart: async () => {
         chain.anvil = await restartAnvil(chain.anvil);
