@@ -1,4 +1,4 @@
-import pino, { type Logger } from "pino";
+import pino, { type DestinationStream, type Logger } from "pino";
 import type { Config } from "./config";
 import { serializeError } from "./log-redaction";
 
@@ -6,11 +6,14 @@ import { serializeError } from "./log-redaction";
  * JSON lines; anything that could carry a credential is redacted before it is written, and errors go through
  * `serializeError`, so no query parameter or row value is ever logged.
  */
-export function createLogger(config: Pick<Config, "LOG_LEVEL" | "NODE_ENV">): Logger {
-  return pino({
+export function createLogger(
+  config: Pick<Config, "LOG_LEVEL" | "NODE_ENV">,
+  destination?: DestinationStream,
+): Logger {
+  const options = {
     level: config.NODE_ENV === "test" && config.LOG_LEVEL === "info" ? "silent" : config.LOG_LEVEL,
     base: { service: "blockscore" },
-    serializers: { err: serializeError, error: serializeError },
+    serializers: { err: serializeError },
     redact: {
       paths: [
         "*.password",
@@ -27,5 +30,6 @@ export function createLogger(config: Pick<Config, "LOG_LEVEL" | "NODE_ENV">): Lo
       ],
       censor: "[redacted]",
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { eq, sql } from "drizzle-orm";
 import type { DatabaseConnection } from "../../../db/client";
-import { auditLog } from "../../../db/schema";
+import { auditCheckpoints, auditLog } from "../../../db/schema";
 import { hashAuditEntry } from "../../../server/audit/hash";
+import { auditKey } from "../../../server/audit/key";
 import { appendAudit } from "../../../server/audit/log";
 import { verifyAuditChain } from "../../../server/audit/verify";
 import { createTestDatabase } from "../../helpers/database";
@@ -82,6 +83,23 @@ describe("audit chain", () => {
     expect((await verifyAuditChain(connection.db)).firstBroken).toEqual({ seq, reason: "hash_mismatch" });
     await tamper(
       sql`update audit_log set details = '{"amount": 100}'::jsonb, hash = ${target.hash} where seq = ${seq}`,
+    );
+    expect((await verifyAuditChain(connection.db)).ok).toBe(true);
+  });
+
+  it("names a checkpointed entry that was rewritten and re-hashed by someone holding the key", async () => {
+    const head = await append("test.checkpointed", { amount: 100 });
+    await connection.db.insert(auditCheckpoints).values({ seq: head.seq, hash: head.hash });
+    const { seq, prevHash, hash: _hash, ...content } = head;
+    const rewritten = hashAuditEntry(auditKey(), prevHash, { ...content, details: { amount: 1 } });
+    await tamper(
+      sql`update audit_log set details = '{"amount": 1}'::jsonb, hash = ${rewritten} where seq = ${seq}`,
+    );
+    const result = await verifyAuditChain(connection.db);
+    expect(result.firstBroken).toEqual({ seq, reason: "checkpoint_mismatch" });
+    expect(result.lastCheckpoint).toEqual({ seq, hash: head.hash, source: "database" });
+    await tamper(
+      sql`update audit_log set details = '{"amount": 100}'::jsonb, hash = ${head.hash} where seq = ${seq}`,
     );
     expect((await verifyAuditChain(connection.db)).ok).toBe(true);
   });
