@@ -1,26 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { eq } from "drizzle-orm";
-import type { DatabaseConnection } from "../../../db/client";
+import type { Database } from "../../../db/client";
 import { sessions } from "../../../db/schema";
 import { startTestServer, type TestServer, testDeps } from "../../helpers/app";
-import { createTestDatabase } from "../../helpers/database";
 import { restClient } from "../../helpers/rest";
 import { TEST_PASSWORD, uniqueEmail } from "../../helpers/users";
 
 const DAY = 86_400_000;
-let connection: DatabaseConnection;
+let db: Database;
 let server: TestServer;
 let rest: ReturnType<typeof restClient>;
 
 beforeAll(async () => {
-  connection = await createTestDatabase();
-  server = await startTestServer(await testDeps({ SESSION_MAX_PER_USER: "3" }, { connection }));
+  const deps = await testDeps({ SESSION_MAX_PER_USER: "3" });
+  db = deps.db;
+  server = await startTestServer(deps);
   rest = restClient(server.url);
 });
-afterAll(async () => {
-  await server.stop();
-  await connection.close();
-});
+afterAll(() => server.stop());
 
 async function signUp() {
   const email = uniqueEmail("sessions");
@@ -50,24 +47,24 @@ describe("session limits", () => {
     const { token } = await signUp();
     const id = token.split(".")[0] ?? "";
     // 91 days on, used every day: the sliding end is still ahead, the absolute one has passed.
-    await connection.db
+    await db
       .update(sessions)
       .set({ createdAt: new Date(Date.now() - 91 * DAY), expiresAt: new Date(Date.now() + 20 * DAY) })
       .where(eq(sessions.id, id));
     expect((await rest("GET", "/profile", { token })).status).toBe(401);
-    expect(await connection.db.select().from(sessions).where(eq(sessions.id, id))).toHaveLength(0);
+    expect(await db.select().from(sessions).where(eq(sessions.id, id))).toHaveLength(0);
   });
 
   it("slides a used session only up to its absolute end", async () => {
     const { token } = await signUp();
     const id = token.split(".")[0] ?? "";
     const began = new Date(Date.now() - 85 * DAY);
-    await connection.db
+    await db
       .update(sessions)
       .set({ createdAt: began, expiresAt: new Date(Date.now() + DAY) })
       .where(eq(sessions.id, id));
     expect((await rest("GET", "/profile", { token })).status).toBe(200);
-    const [row] = await connection.db
+    const [row] = await db
       .select({ expiresAt: sessions.expiresAt, createdAt: sessions.createdAt })
       .from(sessions)
       .where(eq(sessions.id, id));
