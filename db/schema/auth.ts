@@ -35,7 +35,7 @@ export const sessions = pgTable(
   (table) => [index("sessions_user_id_idx").on(table.userId)],
 );
 
-/** One-time recovery codes, stored as SHA-256 like session secrets; shown to the user once. */
+/** One-time recovery codes, stored as HMACs under the MFA key (`SecretVault.digest`); shown to the user once. */
 export const recoveryCodes = pgTable(
   "recovery_codes",
   {
@@ -52,7 +52,7 @@ export const recoveryCodes = pgTable(
 
 export const otpChannel = pgEnum("otp_channel", ["sms", "email"]);
 
-/** Six-digit codes sent by SMS or email: hashed, short-lived, single-use, with a bounded number of attempts. */
+/** Six-digit codes sent by SMS or email: stored as HMACs, short-lived, single-use, with a bounded number of attempts. */
 export const oneTimeCodes = pgTable(
   "one_time_codes",
   {
