@@ -38,7 +38,8 @@ export function rateLimitHeaders(spec: LimitSpec, result: RateLimiterRes): Recor
   };
 }
 
-function limited(limiter: Limiter, result: RateLimiterRes): RateLimitedError {
+/** The refusal for a key whose budget is spent: 429 with Retry-After and the RateLimit-* headers. */
+export function refusal(limiter: Limiter, result: RateLimiterRes): RateLimitedError {
   return new RateLimitedError(
     Math.max(1, Math.ceil(result.msBeforeNext / 1000)),
     rateLimitHeaders(limiter.spec, result),
@@ -50,15 +51,9 @@ export async function consume(limiter: Limiter, key: string, points = 1): Promis
   try {
     return await limiter.store.consume(key, points);
   } catch (rejection) {
-    if (rejection instanceof RateLimiterRes) throw limited(limiter, rejection);
+    if (rejection instanceof RateLimiterRes) throw refusal(limiter, rejection);
     throw rejection;
   }
-}
-
-/** Throws when the key's budget is already spent, without spending anything. */
-export async function assertWithinLimit(limiter: Limiter, key: string): Promise<void> {
-  const state = await limiter.store.get(key);
-  if (state && state.remainingPoints <= 0 && state.msBeforeNext > 0) throw limited(limiter, state);
 }
 
 /**
@@ -72,11 +67,6 @@ export async function charge(
 ): Promise<{ result: RateLimiterRes; over: boolean }> {
   const result = await limiter.store.penalty(key, 1);
   return { result, over: result.consumedPoints > limiter.spec.points };
-}
-
-/** The refusal for a key whose budget is spent: 429 with Retry-After and the RateLimit-* headers. */
-export function refusal(limiter: Limiter, result: RateLimiterRes): RateLimitedError {
-  return limited(limiter, result);
 }
 
 /**
