@@ -16,8 +16,7 @@ import {
   successSchema,
 } from "../server/auth/schemas";
 import { listUserSessions } from "../server/auth/session";
-import type { Context } from "../server/context";
-import { sessionPolicy } from "../server/context";
+import { type Context, sessionPolicy } from "../server/context";
 import { addressKey, consume } from "../server/security/rate-limit";
 import { protectedProcedure, publicProcedure, router, sessionProcedure } from "../server/trpc";
 
