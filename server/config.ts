@@ -235,6 +235,21 @@ const configSchema = z.object({
   LOAN_GRACE_DAYS: wholeNumber(0, 365, 5).default(5),
   LOAN_DEFAULT_AFTER_DAYS: wholeNumber(1, 3650, 90).default(90),
   LOAN_DELINQUENCY_CRON: cronExpression.default("15 0 * * *"),
+  /** Approval and disbursement of one loan by two different staff members. */
+  LOAN_FOUR_EYES: booleanFlag.default(true),
+  /** In cents once parsed: a declared income above it is refused until a reviewer verifies it. */
+  LOAN_INCOME_VERIFICATION_THRESHOLD: moneyAmount.prefault("250000.00"),
+  /** How long an Idempotency-Key is remembered; a daily job deletes older ones. */
+  IDEMPOTENCY_TTL_HOURS: wholeNumber(1, 24 * 365, 24).default(24),
+
+  /** In cents once parsed: the most a profile may declare as annual income (monthly debts: a twelfth of it). */
+  PROFILE_MAX_ANNUAL_INCOME: moneyAmount.prefault("10000000.00"),
+
+  /** Who settles repayments: the provider's signed webhook, or the sandbox (development) through the same path. */
+  PAYMENTS_PROVIDER: z.enum(["webhook", "sandbox"], { error: 'must be "webhook" or "sandbox"' }).optional(),
+  /** HMAC-SHA256 key of the provider's webhook signatures. */
+  PAYMENTS_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters (use `openssl rand -hex 32`)").optional(),
+  PAYMENTS_SANDBOX_DELAY_SECONDS: wholeNumber(0, 3600, 2).default(2),
 });
 
 /** Connecting to a chain needs all of these or none of them. */
@@ -246,9 +261,13 @@ export const chainVariables = [
   "LOAN_REGISTRY_ADDRESS",
 ] as const;
 
-export type Config = Omit<z.infer<typeof configSchema>, "SESSION_COOKIE_SECURE" | "OTP_PROVIDER"> & {
+export type Config = Omit<
+  z.infer<typeof configSchema>,
+  "SESSION_COOKIE_SECURE" | "OTP_PROVIDER" | "PAYMENTS_PROVIDER"
+> & {
   SESSION_COOKIE_SECURE: boolean;
   OTP_PROVIDER: "console" | "http" | "none";
+  PAYMENTS_PROVIDER: "webhook" | "sandbox";
 };
 export type LimitSpec = Config["RATE_LIMIT_GENERAL"];
 
@@ -296,6 +315,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       "  LOAN_DEFAULT_AFTER_DAYS: must not be below LOAN_GRACE_DAYS (a loan defaults after its instalments are late)",
   ].filter(Boolean);
   if (loanProblems.length > 0) throw new ConfigError(`Invalid configuration:\n${loanProblems.join("\n")}`);
+  const paymentsProvider = config.PAYMENTS_PROVIDER ?? (config.NODE_ENV === "production" ? "webhook" : "sandbox");
+  if (paymentsProvider === "sandbox" && config.NODE_ENV === "production") {
+    throw new ConfigError(
+      "Invalid configuration:\n  PAYMENTS_PROVIDER: sandbox settles repayments without money; it is refused in production",
+    );
+  }
   const missingChain = chainVariables.filter((name) => config[name] === undefined);
   if (missingChain.length > 0 && missingChain.length < chainVariables.length) {
     const lines = missingChain.map(
@@ -321,5 +346,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...config,
     SESSION_COOKIE_SECURE: config.SESSION_COOKIE_SECURE ?? config.NODE_ENV === "production",
     OTP_PROVIDER: otpProvider,
+    PAYMENTS_PROVIDER: paymentsProvider,
   };
 }

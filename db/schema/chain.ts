@@ -49,13 +49,20 @@ export const chainSubjects = pgTable("chain_subjects", {
 });
 
 export const chainTxKind = pgEnum("chain_tx_kind", ["score_anchor", "loan_status", "audit_checkpoint"]);
-export const chainTxStatus = pgEnum("chain_tx_status", ["queued", "pending", "confirmed", "failed"]);
+export const chainTxStatus = pgEnum("chain_tx_status", [
+  "queued",
+  "pending",
+  "confirmed",
+  "failed",
+  "superseded",
+]);
 
 /**
  * One row per chain write the outbox asked for; its id is the pg-boss job's id. queued → pending (sent,
  * hash known) → confirmed, or failed once the job's retries are exhausted (the job is then in the dead
- * letter queue). `chainKey` is what the write updates on chain (score subject, loan id hash): writes to
- * one key are published in `seq` order.
+ * letter queue), or superseded when the registry already holds a newer score for the subject (nothing is
+ * sent). `chainKey` is what the write updates on chain (score subject, loan id hash): writes to one key are
+ * published in `seq` order.
  */
 export const chainTransactions = pgTable(
   "chain_transactions",

@@ -81,6 +81,31 @@ export const kycApplications = pgTable(
   ],
 );
 
+/**
+ * A submission accepted while the user's application was in review: it changes nothing (the case stays with the
+ * reviewer, who sees it), but its name and date of birth are screened with every later submission.
+ */
+export const kycResubmissions = pgTable(
+  "kyc_resubmissions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "restrict" }),
+    /** The application in review when it arrived. */
+    applicationId: uuid("application_id")
+      .notNull()
+      .references(() => kycApplications.id, { onDelete: "restrict" }),
+    legalName: text("legal_name").notNull(),
+    dateOfBirth: date("date_of_birth", { mode: "string" }).notNull(),
+    country: text("country").notNull(),
+    documentType: kycDocumentType("document_type").notNull(),
+    documentNumberLast4: text("document_number_last4").notNull(),
+    submittedAt: timestamp("submitted_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("kyc_resubmissions_user_idx").on(table.userId, table.submittedAt)],
+);
+
 export const moneyMovementKind = pgEnum("money_movement_kind", ["disbursement", "repayment"]);
 export const moneyDirection = pgEnum("money_direction", ["in", "out"]);
 
@@ -89,6 +114,8 @@ export const moneyMovements = pgTable(
   "money_movements",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    /** Commit order of one user's movements: they are recorded and evaluated one at a time under a lock. */
+    seq: bigserial("seq", { mode: "number" }).notNull().unique(),
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "restrict" }),
@@ -140,6 +167,7 @@ export const amlAlerts = pgTable(
 );
 
 export type KycApplicationRow = typeof kycApplications.$inferSelect;
+export type KycResubmission = typeof kycResubmissions.$inferSelect;
 export type MoneyMovement = typeof moneyMovements.$inferSelect;
 export type AmlAlert = typeof amlAlerts.$inferSelect;
 export const kycStatuses = kycStatus.enumValues;

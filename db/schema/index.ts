@@ -4,4 +4,5 @@ export * from "./chain";
 export * from "./compliance";
 export * from "./credit";
 export * from "./loans";
+export * from "./payments";
 export * from "./profiles";

@@ -21,6 +21,7 @@ import { scheduleTypes } from "../../server/loans/schedule";
 import { loanStatuses } from "../../server/loans/status";
 import { users } from "./auth";
 import { creditScores } from "./credit";
+import { payments } from "./payments";
 
 // Loans and their books must outlive the account, like compliance records: a borrower cannot be deleted (`restrict`).
 
@@ -141,10 +142,18 @@ export const idempotencyKeys = pgTable(
     responseBody: jsonb("response_body"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [primaryKey({ columns: [table.userId, table.scope, table.key] })],
+  (table) => [
+    primaryKey({ columns: [table.userId, table.scope, table.key] }),
+    // The expiry job deletes by age.
+    index("idempotency_keys_created_idx").on(table.createdAt),
+  ],
 );
 
-/** Each payment received, with how it was split. The unique key is a second guard against a double post. */
+/**
+ * Each payment received and booked (a settled `payments` row), with how it was split over the schedule. What
+ * arrived beyond what the schedule still asked is `unallocated` (owed back to the borrower). The unique payment
+ * id is a second guard against booking one payment twice.
+ */
 export const repayments = pgTable(
   "repayments",
   {
@@ -155,24 +164,49 @@ export const repayments = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "restrict" }),
+    /** The settled payment; null only for repayments booked before payments were settled separately. */
+    paymentId: uuid("payment_id").references(() => payments.id, { onDelete: "restrict" }),
     amountCents: bigint("amount_cents", { mode: "number" }).notNull(),
     principalCents: bigint("principal_cents", { mode: "number" }).notNull(),
     interestCents: bigint("interest_cents", { mode: "number" }).notNull(),
+    unallocatedCents: bigint("unallocated_cents", { mode: "number" }).notNull().default(0),
     allocations: jsonb("allocations")
       .$type<{ n: number; principalCents: number; interestCents: number }[]>()
       .notNull(),
-    idempotencyKey: text("idempotency_key").notNull(),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    uniqueIndex("repayments_key_idx").on(table.loanId, table.idempotencyKey),
+    uniqueIndex("repayments_payment_idx").on(table.paymentId),
     index("repayments_loan_idx").on(table.loanId, table.at),
     check(
       "repayments_amount_split",
-      sql`${table.amountCents} = ${table.principalCents} + ${table.interestCents}`,
+      sql`${table.amountCents} = ${table.principalCents} + ${table.interestCents} + ${table.unallocatedCents}`,
     ),
     check("repayments_amount_positive", sql`${table.amountCents} > 0`),
   ],
+);
+
+/**
+ * Applications refused by eligibility: nothing else is stored for them. The applicant may have been told only
+ * NOT_ELIGIBLE (an undisclosed reason such as AML risk); underwriters read the real code here.
+ */
+export const loanRefusals = pgTable(
+  "loan_refusals",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    seq: bigserial("seq", { mode: "number" }).notNull().unique(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "restrict" }),
+    code: text("code").notNull(),
+    reason: text("reason").notNull(),
+    /** What the applicant was answered (the code itself, or NOT_ELIGIBLE). */
+    disclosedCode: text("disclosed_code").notNull(),
+    amountCents: bigint("amount_cents", { mode: "number" }).notNull(),
+    termMonths: integer("term_months").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("loan_refusals_user_idx").on(table.userId, table.seq)],
 );
 
 /** A balanced posting (checked before insert by journal.ts). One per disbursement, one per repayment. */
@@ -223,3 +257,4 @@ export type Loan = typeof loans.$inferSelect;
 export type LoanInstalment = typeof loanInstalments.$inferSelect;
 export type LoanTransition = typeof loanTransitions.$inferSelect;
 export type Repayment = typeof repayments.$inferSelect;
+export type LoanRefusal = typeof loanRefusals.$inferSelect;

@@ -48,6 +48,13 @@ export const financialProfiles = pgTable("financial_profiles", {
   /** Set only by a verified Sign-In with Ethereum link: anchor scores under this wallet, not a salted hash. */
   walletAnchorConsent: boolean("wallet_anchor_consent").notNull().default(false),
   walletLinkedAt: timestamp("wallet_linked_at", { withTimezone: true }),
+  /**
+   * The annual income a reviewer checked against evidence, when, and who. It vouches for that amount only: a
+   * profile declaring another income is unverified again.
+   */
+  incomeVerifiedCents: bigint("income_verified_cents", { mode: "number" }),
+  incomeVerifiedAt: timestamp("income_verified_at", { withTimezone: true }),
+  incomeVerifiedBy: uuid("income_verified_by").references(() => users.id, { onDelete: "set null" }),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -9,20 +9,28 @@
  *                  an instalment falls due);
  * - repayment:     Dr cash for the amount; Cr loans_receivable for the principal part; the interest part
  *                  settles accrued interest first (Cr interest_receivable) and the rest is income on
- *                  receipt (Cr interest_income).
+ *                  receipt (Cr interest_income); money received beyond what the schedule asked is owed
+ *                  back to the borrower (Cr overpayments, a liability).
  * Interest is income exactly once, whether accrued or not. With no accruals posted this is cash-basis
  * accounting and interest_receivable stays at zero.
  */
 
-export const ledgerAccounts = ["cash", "loans_receivable", "interest_receivable", "interest_income"] as const;
+export const ledgerAccounts = [
+  "cash",
+  "loans_receivable",
+  "interest_receivable",
+  "interest_income",
+  "overpayments",
+] as const;
 export type LedgerAccount = (typeof ledgerAccounts)[number];
 
-/** Assets grow by debits, income by credits. */
+/** Assets grow by debits; income and liabilities (money received beyond what was owed) by credits. */
 export const normalBalance: Readonly<Record<LedgerAccount, "debit" | "credit">> = Object.freeze({
   cash: "debit",
   loans_receivable: "debit",
   interest_receivable: "debit",
   interest_income: "credit",
+  overpayments: "credit",
 });
 
 export type JournalLine = { account: LedgerAccount; debitCents: number; creditCents: number };
@@ -90,22 +98,25 @@ export function interestAccrualEntries(interestCents: number): JournalLine[] {
   return balanced([debit("interest_receivable", interestCents), credit("interest_income", interestCents)]);
 }
 
-export type RepaymentSplit = { principalCents: number; interestCents: number };
+export type RepaymentSplit = { principalCents: number; interestCents: number; unallocatedCents?: number };
 
 /**
- * A repayment, split as `allocateRepayment` split it. `accruedInterestCents` is the loan's interest
- * receivable before this payment (0 without accruals); that much of the interest part settles it.
+ * A repayment, split as `allocateRepayment` split it, plus whatever arrived beyond what was owed
+ * (`unallocatedCents`). `accruedInterestCents` is the loan's interest receivable before this payment (0 without
+ * accruals); that much of the interest part settles it.
  */
 export function repaymentEntries(
   split: RepaymentSplit,
   options: { accruedInterestCents?: number } = {},
 ): JournalLine[] {
   const { principalCents, interestCents } = split;
+  const unallocated = split.unallocatedCents ?? 0;
   const accrued = options.accruedInterestCents ?? 0;
   requireAmount("principalCents", principalCents, true);
   requireAmount("interestCents", interestCents, true);
+  requireAmount("unallocatedCents", unallocated, true);
   requireAmount("accruedInterestCents", accrued, true);
-  const total = principalCents + interestCents;
+  const total = principalCents + interestCents + unallocated;
   if (total === 0) throw new RangeError("a repayment must move some money");
   const settled = Math.min(interestCents, accrued);
   const lines = [
@@ -113,6 +124,7 @@ export function repaymentEntries(
     credit("loans_receivable", principalCents),
     credit("interest_receivable", settled),
     credit("interest_income", interestCents - settled),
+    credit("overpayments", unallocated),
   ];
   return balanced(lines.filter((line) => line.debitCents > 0 || line.creditCents > 0));
 }
