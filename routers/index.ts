@@ -7,6 +7,7 @@ import { creditRouter } from "./credit";
 import { healthRouter } from "./health";
 import { loansRouter } from "./loans";
 import { mfaRouter } from "./mfa";
+import { paymentsRouter } from "./payments";
 import { profileRouter } from "./profile";
 import { walletRouter } from "./wallet";
 
@@ -18,6 +19,7 @@ export const appRouter = router({
   profile: profileRouter,
   credit: creditRouter,
   loans: loansRouter,
+  payments: paymentsRouter,
   wallet: walletRouter,
   chain: chainRouter,
   compliance: complianceRouter,

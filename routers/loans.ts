@@ -4,7 +4,6 @@ import { applyForLoan } from "../server/loans/apply";
 import { requireIdempotencyKey } from "../server/loans/idempotency";
 import { ledgerTrialBalance } from "../server/loans/ledger";
 import { getLoanDetail, listOwnLoans, loanDetail, underwritingQueue } from "../server/loans/queries";
-import { repayLoan } from "../server/loans/repay";
 import {
   applyInputSchema,
   calculateInputSchema,
@@ -19,7 +18,7 @@ import {
   queueInputSchema,
   rejectInputSchema,
   repayInputSchema,
-  repaymentSchema,
+  settleInputSchema,
   termsSchema,
   trialBalanceSchema,
 } from "../server/loans/schemas";
@@ -27,12 +26,21 @@ import { loanSettings } from "../server/loans/settings";
 import { calculateTerms } from "../server/loans/terms";
 import { toLoanView } from "../server/loans/views";
 import { approveLoan, disburseLoan, rejectLoan, withdrawLoan } from "../server/loans/workflow";
+import { startRepayment } from "../server/payments/intent";
+import { paymentSchema } from "../server/payments/schemas";
+import { settleByStaff } from "../server/payments/staff-settlement";
 import { protectedProcedure, roleProcedure, router } from "../server/trpc";
 
 const tags = ["loans"];
 /** Underwriters and admins: the queue and the decisions. */
 const underwriterProcedure = roleProcedure("underwriter", "admin");
 const outbox = (ctx: Context) => ({ chain: ctx.chain, jobs: ctx.jobs });
+/** What booking a settled payment needs. */
+const settlement = (ctx: Context) => ({
+  outbox: outbox(ctx),
+  aml: amlConfig(ctx.config),
+  delinquency: loanSettings(ctx.config).delinquency,
+});
 
 export const loansRouter = router({
   calculate: protectedProcedure
@@ -200,6 +208,8 @@ export const loansRouter = router({
         path: "/loans/{id}/disburse",
         tags,
         summary: "Pay out an approved loan; the schedule's due dates start now",
+        description:
+          "With LOAN_FOUR_EYES (the default) the staff member who approved the loan cannot pay it out: 403 FOUR_EYES_REQUIRED.",
         protect: true,
       },
     })
@@ -211,7 +221,7 @@ export const loansRouter = router({
         await disburseLoan(
           ctx.db,
           ctx.request,
-          { outbox: outbox(ctx), aml: amlConfig(ctx.config) },
+          { outbox: outbox(ctx), aml: amlConfig(ctx.config), fourEyes: ctx.config.LOAN_FOUR_EYES },
           ctx.user,
           {
             loanId: input.id,
@@ -227,24 +237,25 @@ export const loansRouter = router({
         method: "POST",
         path: "/loans/{id}/repayments",
         tags,
-        summary:
-          "Repay (idempotent by the Idempotency-Key header): due instalments first, interest before principal",
+        summary: "Start a repayment (idempotent by the Idempotency-Key header): a pending payment intent",
         description:
-          "More than the outstanding balance is 422 OVERPAYMENT; paying it all closes the loan as repaid.",
+          "Books nothing: the payment is booked when it settles (the payment provider's signed webhook, or staff who " +
+          "received the money), due instalments first, interest before principal. More than the outstanding " +
+          "balance is 422 OVERPAYMENT. Pay the intent with its reference.",
         protect: true,
         requestHeaders: idempotencyHeaders,
       },
     })
     .input(repayInputSchema)
-    .output(repaymentSchema)
+    .output(paymentSchema)
     .mutation(async ({ ctx, input }) => {
-      const { repayment } = await repayLoan(
+      const { payment } = await startRepayment(
         ctx.db,
         ctx.request,
         {
-          outbox: outbox(ctx),
-          aml: amlConfig(ctx.config),
-          delinquency: loanSettings(ctx.config).delinquency,
+          payments: ctx.payments,
+          jobs: ctx.jobs,
+          idempotencyTtlHours: ctx.config.IDEMPOTENCY_TTL_HOURS,
         },
         ctx.user,
         {
@@ -253,8 +264,32 @@ export const loansRouter = router({
           idempotencyKey: requireIdempotencyKey(input.idempotencyKey, ctx.request.idempotencyKey),
         },
       );
-      return repayment;
+      return payment;
     }),
+
+  settle: underwriterProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/loans/{id}/payments/{paymentId}/settle",
+        tags,
+        summary: "Settle a pending payment whose money staff received (cash at a branch), with a reason",
+        description:
+          "Books it like the provider's settlement, audited with who did it. Not on your own loan (403); a payment " +
+          "already settled or failed is 409 PAYMENT_NOT_PENDING.",
+        protect: true,
+      },
+    })
+    .input(settleInputSchema)
+    .output(paymentSchema)
+    .mutation(({ ctx, input }) =>
+      settleByStaff(ctx.db, ctx.request, settlement(ctx), ctx.user, {
+        loanId: input.id,
+        paymentId: input.paymentId,
+        reason: input.reason,
+        amountCents: input.amount,
+      }),
+    ),
 
   ledgerBalance: roleProcedure("admin")
     .meta({

@@ -34,6 +34,8 @@ export function createApp(deps: AppDeps) {
     userAgent: request.headers.get("user-agent"),
     token,
     idempotencyKey: request.headers.get("idempotency-key"),
+    webhookSignature: request.headers.get("blockscore-signature"),
+    rawBody: "",
     actorId: null,
   });
 
@@ -87,7 +89,7 @@ export function createApp(deps: AppDeps) {
           ownOrigin: ownOrigin(config, socketAddress, request),
         });
         const limited = await limitBody(request, config.BODY_LIMIT_BYTES);
-        response = await route(limited.request, limited.body, client);
+        response = await route(limited.request, limited.body, { ...client, rawBody: limited.body });
       }
     } catch (error) {
       const answer = transportErrorResponse(error);

@@ -12,6 +12,7 @@ import type { Config } from "./config";
 import type { LoadedEngine } from "./credit/engine";
 import type { WalletActivityProvider } from "./credit/profile-inputs";
 import type { Jobs } from "./jobs/jobs";
+import type { PaymentsSettings } from "./payments/settings";
 import type { LoginGuard } from "./security/login-guard";
 import type { RateLimiters } from "./security/rate-limit";
 import type { SecretGuard } from "./security/secret-guard";
@@ -39,6 +40,8 @@ export type AppDeps = {
   walletActivity: WalletActivityProvider | null;
   /** The sanctions list KYC screens against, loaded from SANCTIONS_DIR at start and reloadable by an admin. */
   sanctions: SanctionsRegistry;
+  /** How repayments settle: the provider's signed webhook, or the sandbox through the same path. */
+  payments: PaymentsSettings;
 };
 
 /** What the transport tells the procedures about the request, and the one way they can answer besides data. */
@@ -46,6 +49,9 @@ export type RequestInfo = ClientMeta & {
   token: string | null;
   /** The `Idempotency-Key` header, for the operations that honour one (loans.apply, loan repayments). */
   idempotencyKey: string | null;
+  /** The body exactly as received, and the `BlockScore-Signature` header: the payment webhook checks one with the other. */
+  rawBody: string;
+  webhookSignature: string | null;
   setHeader(name: string, value: string): void;
 };
 

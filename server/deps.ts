@@ -6,6 +6,7 @@ import { createSecretVault } from "./auth/secret-vault";
 import { createSanctionsRegistry } from "./compliance/sanctions-registry";
 import type { AppDeps } from "./context";
 import { type LoadedEngine, RULES_ENGINE } from "./credit/engine";
+import { paymentsSettings } from "./payments/settings";
 import { connectRedis } from "./redis";
 import { createLoginGuard } from "./security/login-guard";
 import { createRateLimiters } from "./security/rate-limit";
@@ -40,6 +41,7 @@ export function buildDeps(params: {
     vault: createSecretVault(config.MFA_ENCRYPTION_KEY),
     scoring: params.scoring ?? RULES_ENGINE,
     sanctions: createSanctionsRegistry(config.SANCTIONS_DIR, logger),
+    payments: paymentsSettings(config),
     // Set by the process once the chain and the job queue are up (server/main.ts); tests wire their own.
     chain: null,
     jobs: null,

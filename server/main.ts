@@ -11,7 +11,9 @@ import { claimDataDir } from "./data-dir-lock";
 import { buildDeps } from "./deps";
 import { createJobs } from "./jobs/jobs";
 import { startDelinquencySchedule } from "./loans/delinquency-job";
+import { startIdempotencyExpiry } from "./loans/idempotency-expiry";
 import { createLogger } from "./logger";
+import { startSandboxProvider } from "./payments/sandbox";
 import { waitForRedis } from "./redis";
 import { type KeyedConfig, serverKeysPath, withServerKeys } from "./server-keys";
 
@@ -49,6 +51,13 @@ async function start(): Promise<void> {
   );
   await migrateDatabase(connection);
   const deps = buildDeps({ config, db: connection.db, logger, scoring });
+  if (deps.payments.webhookSecret === null) {
+    logger.error(
+      "PAYMENTS_WEBHOOK_SECRET is not set: the payment webhook answers 503 and no repayment settles until it is",
+    );
+  } else if (deps.payments.provider === "webhook" && deps.payments.generatedSecret) {
+    logger.warn("PAYMENTS_WEBHOOK_SECRET is not set: only this process can sign payment events (a generated key)");
+  }
   if (deps.redis && !(await waitForRedis(deps.redis))) {
     logger.warn("redis not reachable at start; rate limits use this instance's memory until it is");
   }
@@ -63,6 +72,14 @@ async function start(): Promise<void> {
   await startDelinquencySchedule({ ...deps, chain, jobs });
   await startAuthCleanupSchedule({ ...deps, jobs });
   await startAuditCheckpointSchedule({ ...deps, chain, jobs });
+  await startIdempotencyExpiry({ ...deps, jobs });
+  if (deps.payments.provider === "sandbox") {
+    await startSandboxProvider({ ...deps, chain, jobs });
+    logger.warn(
+      { delaySeconds: deps.payments.sandboxDelaySeconds, generatedSecret: deps.payments.generatedSecret },
+      "PAYMENTS_PROVIDER=sandbox: every repayment settles by itself, without money (development only)",
+    );
+  }
   logger.info(
     chain ? { chainId: chain.chainId, signer: chain.clients.account.address } : { chain: "not configured" },
     "blockchain",

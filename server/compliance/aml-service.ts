@@ -33,7 +33,8 @@ export type MovementInput = {
   /** What the movement belongs to, e.g. the loan id. */
   reference?: string | null;
   /**
-   * Defaults to now, read once the user's lock is held, so one user's movements are evaluated in time order. A
+   * Defaults to now, read once the user's lock is held, so one user's movements are evaluated in the order they
+   * commit. A caller that passes the time must take it after `lockMovementsOf` in the same transaction. A
    * backdated movement is evaluated against the movements recorded before it only.
    */
   occurredAt?: Date;
@@ -41,6 +42,15 @@ export type MovementInput = {
 
 // Any constant; with the user's id it names the lock that keeps one user's movements in order.
 const MOVEMENT_LOCK_NAMESPACE = 7_342_010;
+
+/**
+ * Holds the user's movement lock until the transaction ends. A money action takes it before it reads the clock,
+ * so of two concurrent movements of one user the one that commits first also has the earlier time and is
+ * evaluated first; the second sees it. Taking it again in the same transaction is free.
+ */
+export async function lockMovementsOf(tx: Database, userId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${MOVEMENT_LOCK_NAMESPACE}, hashtext(${userId}))`);
+}
 
 /**
  * Puts one movement on the ledger and runs the monitoring rules over it and the user's earlier movements,
@@ -63,9 +73,7 @@ export async function recordMovement(
     throw invalidInput("INVALID_COUNTRY", "counterpartyCountry must be an ISO 3166-1 alpha-2 code");
   }
   return db.transaction(async (tx) => {
-    await tx.execute(
-      sql`select pg_advisory_xact_lock(${MOVEMENT_LOCK_NAMESPACE}, hashtext(${input.userId}))`,
-    );
+    await lockMovementsOf(tx, input.userId);
     const [movement] = await tx
       .insert(moneyMovements)
       .values({

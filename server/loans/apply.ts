@@ -94,6 +94,7 @@ export async function applyForLoan(
     scope: "loans.apply",
     key: params.idempotencyKey,
     requestHash: requestHash(request),
+    ttlHours: settings.idempotencyTtlHours,
   };
   const codec = { read: (stored: unknown) => storedLoanSchema.parse(stored) };
   const { value, replayed } = await runIdempotent(db, call, codec, async (tx) => {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, eq, lt } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { idempotencyKeys } from "../../db/schema";
 import { invalidInput, unprocessable } from "../errors";
@@ -35,7 +35,16 @@ export function requestHash(request: Record<string, unknown>): string {
   return createHash("sha256").update(canonical).digest("hex");
 }
 
-export type IdempotentCall = { userId: string; scope: string; key: string; requestHash: string };
+export type IdempotentCall = {
+  userId: string;
+  scope: string;
+  key: string;
+  requestHash: string;
+  /** IDEMPOTENCY_TTL_HOURS: an older key is forgotten, and the request is new work. */
+  ttlHours: number;
+};
+
+const HOUR_MS = 3_600_000;
 
 /** How an answer is kept: as JSON, and read back into the value the procedure returns. */
 export type AnswerCodec<T> = { read(stored: unknown): T };
@@ -47,7 +56,8 @@ export type AnswerCodec<T> = { read(stored: unknown): T };
  * transaction ends: if it committed, the retry finds the stored answer and returns it; if it rolled back (a
  * refusal, an error), the retry's insert goes through and it runs the work itself. So refusals are not
  * stored: a retry after fixing the cause (say, verifying identity) with the same key is evaluated afresh.
- * The same key with a different request is a 422 IDEMPOTENCY_KEY_REUSED.
+ * The same key with a different request is a 422 IDEMPOTENCY_KEY_REUSED. A key older than its TTL is
+ * forgotten first (the expiry job deletes them all in bulk; this keeps the rule exact between its runs).
  */
 export async function runIdempotent<T>(
   db: Database,
@@ -62,6 +72,9 @@ export async function runIdempotent<T>(
     eq(idempotencyKeys.key, key),
   );
   return db.transaction(async (tx) => {
+    await tx
+      .delete(idempotencyKeys)
+      .where(and(where, lt(idempotencyKeys.createdAt, new Date(Date.now() - call.ttlHours * HOUR_MS))));
     const claimed = await tx
       .insert(idempotencyKeys)
       .values({ userId, scope, key, requestHash: call.requestHash })

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { type Loan, loanInstalments, loans, loanTransitions } from "../../db/schema";
+import { type Loan, loanInstalments, loans, loanTransitions, payments } from "../../db/schema";
 import { notFound } from "../errors";
 import { decodeTimeCursor, encodeTimeCursor } from "../query-inputs";
 import type { LoanDetailView, LoanView } from "./schemas";
@@ -8,7 +8,7 @@ import type { LoanStatus } from "./status";
 import { toLoanDetailView, toLoanView } from "./views";
 import { assertCanRead, type Viewer } from "./workflow";
 
-/** One loan with its schedule (paid amounts and states), outstanding balance and status history. */
+/** One loan with its schedule (paid amounts and states), outstanding balance, payments and status history. */
 export async function getLoanDetail(db: Database, viewer: Viewer, loanId: string): Promise<LoanDetailView> {
   const [loan] = await db.select().from(loans).where(eq(loans.id, loanId));
   if (!loan) throw notFound("Loan");
@@ -27,7 +27,12 @@ export async function loanDetail(db: Database, loan: Loan): Promise<LoanDetailVi
     .from(loanTransitions)
     .where(eq(loanTransitions.loanId, loan.id))
     .orderBy(asc(loanTransitions.id));
-  return toLoanDetailView(loan, instalments, history);
+  const started = await db
+    .select()
+    .from(payments)
+    .where(eq(payments.loanId, loan.id))
+    .orderBy(asc(payments.createdAt), asc(payments.id));
+  return toLoanDetailView(loan, instalments, history, started);
 }
 
 type Page = { items: LoanView[]; nextCursor: string | null };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { moneyInput, moneySchema, rateInput, rateSchema } from "../money";
+import { paymentSchema } from "../payments/schemas";
 import { ledgerAccounts } from "./journal";
 import { scoreBands } from "./pricing";
 import { instalmentStates } from "./repayment";
@@ -72,6 +73,17 @@ export const loanIdInput = z.object({ id: z.uuid({ error: "id must be a loan id"
 export const repayInputSchema = loanIdInput.extend({
   amount: loanAmountInput,
   idempotencyKey: idempotencyKeyInput,
+});
+
+export const settleInputSchema = loanIdInput.extend({
+  paymentId: z.uuid({ error: "paymentId must be a payment id" }),
+  reason: z
+    .string({ error: "reason is required" })
+    .trim()
+    .min(1, "reason is required")
+    .max(1000, "reason must be at most 1000 characters")
+    .meta({ description: "How the money was received, e.g. the branch and receipt number" }),
+  amount: loanAmountInput.optional().meta({ description: "What was received; the payment's amount when omitted" }),
 });
 
 const reasonText = (label: string) =>
@@ -202,6 +214,9 @@ export const loanDetailSchema = loanSchema.extend({
   }),
   scheduleFixed: z.boolean().meta({ description: "False before approval: the schedule shown is the quote" }),
   schedule: z.array(instalmentSchema),
+  payments: z.array(paymentSchema).meta({
+    description: "Repayments the borrower started, oldest first: pending until settled, then booked",
+  }),
   history: z.array(transitionSchema),
 });
 export type LoanDetailView = z.infer<typeof loanDetailSchema>;
@@ -213,20 +228,6 @@ export const loanPageSchema = z.object({
     .nullable()
     .meta({ description: "Pass as `cursor` for the next page; null on the last" }),
 });
-
-export const repaymentSchema = z.object({
-  id: z.uuid(),
-  loanId: z.uuid(),
-  amount: moneySchema,
-  principal: moneySchema,
-  interest: moneySchema,
-  allocations: z.array(z.object({ n: z.number().int(), principal: moneySchema, interest: moneySchema })),
-  outstanding: moneySchema.meta({ description: "Left on the schedule after this payment" }),
-  loanStatus: z.enum(loanStatuses),
-  at: z.date(),
-});
-export type RepaymentView = z.infer<typeof repaymentSchema>;
-export const storedRepaymentSchema = repaymentSchema.extend({ at: z.coerce.date() });
 
 export const trialBalanceSchema = z.object({
   accounts: z.array(

@@ -12,6 +12,8 @@ export type LoanSettings = {
   pricing: PricingTable;
   eligibility: EligibilityPolicy;
   delinquency: DelinquencyPolicy;
+  /** How long an Idempotency-Key is remembered. */
+  idempotencyTtlHours: number;
 };
 
 export function loanSettings(config: Config): LoanSettings {
@@ -28,5 +30,6 @@ export function loanSettings(config: Config): LoanSettings {
       scoreMaxAgeDays: config.LOAN_SCORE_MAX_AGE_DAYS,
     },
     delinquency: { graceDays: config.LOAN_GRACE_DAYS, defaultAfterDays: config.LOAN_DEFAULT_AFTER_DAYS },
+    idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
   };
 }

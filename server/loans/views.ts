@@ -1,5 +1,6 @@
-import type { Loan, LoanInstalment, LoanTransition } from "../../db/schema";
+import type { Loan, LoanInstalment, LoanTransition, Payment } from "../../db/schema";
 import { formatMoney, formatRate } from "../money";
+import { toPaymentView } from "../payments/views";
 import { isoDate } from "./dates";
 import type { AprDisclosure } from "./disclosure";
 import { type InstalmentDue, instalmentRemainingCents } from "./repayment";
@@ -62,6 +63,7 @@ export function toLoanDetailView(
   loan: Loan,
   instalments: readonly LoanInstalment[],
   history: readonly LoanTransition[],
+  payments: readonly Payment[],
 ): LoanDetailView {
   const fixed = instalments.length > 0;
   const rows: LoanInstalment[] = fixed
@@ -111,6 +113,7 @@ export function toLoanDetailView(
     outstanding: formatMoney(owing.has(loan.status) ? remaining : 0),
     scheduleFixed: fixed,
     schedule,
+    payments: payments.map(toPaymentView),
     history: history.map((item) => ({
       from: item.fromStatus,
       to: item.toStatus,

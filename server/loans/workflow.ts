@@ -5,8 +5,8 @@ import { appendAudit, type RequestMeta } from "../audit/log";
 import type { PublicUser } from "../auth/session";
 import { enqueueLoanStatusAnchor, type Outbox } from "../chain/outbox";
 import type { AmlConfig } from "../compliance/aml/config";
-import { recordMovement } from "../compliance/aml-service";
-import { conflict, forbidden, notFound } from "../errors";
+import { lockMovementsOf, recordMovement } from "../compliance/aml-service";
+import { conflict, DomainError, forbidden, notFound } from "../errors";
 import { isoDate } from "./dates";
 import { disbursementEntries } from "./journal";
 import { postJournal } from "./ledger";
@@ -48,6 +48,21 @@ export function assertBorrower(viewer: Viewer, loan: Pick<Loan, "userId">, actio
 /** Underwriting decisions need a second person: nobody decides or pays out their own application. */
 function assertNotOwnLoan(viewer: Viewer, loan: Pick<Loan, "userId">): void {
   if (loan.userId === viewer.id) throw forbidden("You cannot decide or disburse your own loan application");
+}
+
+/** Four eyes on money out: whoever approved a loan does not also pay it out. */
+async function assertNotApprover(tx: Database, viewer: Viewer, loan: Pick<Loan, "id">): Promise<void> {
+  const [approval] = await tx
+    .select({ actorId: loanTransitions.actorId })
+    .from(loanTransitions)
+    .where(and(eq(loanTransitions.loanId, loan.id), eq(loanTransitions.toStatus, "approved")));
+  if (approval?.actorId === viewer.id) {
+    throw new DomainError(
+      "forbidden",
+      "FOUR_EYES_REQUIRED",
+      "You approved this loan; another staff member must disburse it",
+    );
+  }
 }
 
 export type TransitionParams = {
@@ -210,21 +225,32 @@ export async function withdrawLoan(
   });
 }
 
+export type DisburseDeps = {
+  outbox: Outbox;
+  aml: AmlConfig;
+  /** LOAN_FOUR_EYES: the approver may not also disburse (403 FOUR_EYES_REQUIRED). */
+  fourEyes: boolean;
+};
+
 /**
  * approved → disbursed: the schedule's due dates start now (the first one month on), the principal is booked
- * (Dr loans_receivable / Cr cash) and the payout goes through AML monitoring, all in one transaction.
+ * (Dr loans_receivable / Cr cash) and the payout goes through AML monitoring, all in one transaction. With four
+ * eyes on, the member of staff who approved the loan cannot pay it out.
  */
 export async function disburseLoan(
   db: Database,
   meta: RequestMeta,
-  deps: { outbox: Outbox; aml: AmlConfig },
+  deps: DisburseDeps,
   viewer: Viewer,
   params: DecisionParams,
 ): Promise<Loan> {
-  const now = params.now ?? new Date();
   return db.transaction(async (tx) => {
     const loan = await lockLoan(tx, params.loanId);
     assertNotOwnLoan(viewer, loan);
+    if (deps.fourEyes && loan.status === "approved") await assertNotApprover(tx, viewer, loan);
+    // The payout's time is read under the borrower's movement lock: AML sees their movements in commit order.
+    await lockMovementsOf(tx, loan.userId);
+    const now = params.now ?? new Date();
     const disbursed = await transitionLoan(tx, meta, deps.outbox, loan, {
       to: "disbursed",
       actorId: viewer.id,

@@ -48,6 +48,8 @@ export function testRequest(overrides: Partial<RequestInfo> = {}): RequestInfo {
     userAgent: "bun-test",
     token: null,
     idempotencyKey: null,
+    rawBody: "",
+    webhookSignature: null,
     actorId: null,
     setHeader: () => {},
     ...overrides,

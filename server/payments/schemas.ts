@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { paymentSettlementSources, paymentStatuses } from "../../db/schema";
+import { moneyInput, moneySchema } from "../money";
+
+/* ---------------------------------------------------------------- the provider's event */
+
+/**
+ * What the payment provider posts, signed. `amount` is what arrived (it may differ from the intent's); a
+ * failure needs none.
+ */
+export const providerEventSchema = z
+  .object({
+    eventId: z
+      .string({ error: "eventId is required" })
+      .min(1, "eventId is required")
+      .max(255, "eventId must be at most 255 characters")
+      .meta({ examples: ["evt_1PqR2sT3uV"] }),
+    type: z.enum(["payment.settled", "payment.failed"], {
+      error: 'type must be "payment.settled" or "payment.failed"',
+    }),
+    reference: z
+      .string({ error: "reference is required" })
+      .min(1, "reference is required")
+      .max(255, "reference must be at most 255 characters")
+      .meta({ description: "The payment intent's reference" }),
+    amount: moneyInput({ label: "amount", allowZero: false })
+      .optional()
+      .meta({ description: "What arrived; required for payment.settled", examples: ["888.49"] }),
+  })
+  .superRefine((event, ctx) => {
+    if (event.type === "payment.settled" && event.amount === undefined) {
+      ctx.addIssue({ code: "custom", path: ["amount"], message: "amount is required for payment.settled" });
+    }
+  });
+export type ProviderEvent = z.infer<typeof providerEventSchema>;
+
+export const webhookOutcomes = ["settled", "failed", "ignored", "duplicate"] as const;
+
+export const webhookResultSchema = z.object({
+  eventId: z.string(),
+  outcome: z.enum(webhookOutcomes).meta({
+    description:
+      "settled or failed: applied now; ignored: the payment was already final; duplicate: this event id was already received",
+  }),
+  paymentId: z.uuid().nullable(),
+  paymentStatus: z.enum(paymentStatuses).nullable(),
+});
+export type WebhookResult = z.infer<typeof webhookResultSchema>;
+
+/* ---------------------------------------------------------------- payments as clients see them */
+
+export const paymentSchema = z.object({
+  id: z.uuid(),
+  loanId: z.uuid(),
+  amount: moneySchema.meta({ description: "What the borrower started to pay" }),
+  status: z.enum(paymentStatuses),
+  reference: z.string().meta({ description: "What the payment provider's events name" }),
+  createdAt: z.date(),
+  settledAt: z.date().nullable(),
+  settledAmount: moneySchema.nullable().meta({ description: "What arrived and was booked" }),
+  settledVia: z.enum(paymentSettlementSources).nullable(),
+  failedAt: z.date().nullable(),
+});
+export type PaymentView = z.infer<typeof paymentSchema>;
+
+/** A stored answer read back: JSON has no dates. */
+export const storedPaymentSchema = paymentSchema.extend({
+  createdAt: z.coerce.date(),
+  settledAt: z.coerce.date().nullable(),
+  failedAt: z.coerce.date().nullable(),
+});
