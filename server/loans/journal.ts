@@ -159,12 +159,11 @@ export function trialBalance(
   }
   const accounts = ledgerAccounts.map((account) => {
     const { debitCents, creditCents } = totals.get(account) as { debitCents: number; creditCents: number };
-    const net = debitCents - creditCents;
     return {
       account,
       debitCents,
       creditCents,
-      balanceCents: normalBalance[account] === "debit" ? net : -net,
+      balanceCents: normalBalance[account] === "debit" ? debitCents - creditCents : creditCents - debitCents,
     };
   });
   const totalDebitCents = accounts.reduce((sum, row) => sum + row.debitCents, 0);

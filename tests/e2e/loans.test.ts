@@ -7,6 +7,7 @@ import { canTransition, type LoanStatus, loanStatuses } from "../../server/loans
 import { disburseLoan } from "../../server/loans/workflow";
 import { startTestServer, type TestServer, testDeps } from "../helpers/app";
 import { LOAN_TEST_OVERRIDES, makeApplicant, makeStaff, newKey } from "../helpers/loans";
+import { newEventId, signedEvent, webhookSecret } from "../helpers/payments";
 import { type RestResponse, restClient } from "../helpers/rest";
 
 const DAY = 86_400_000;
@@ -50,6 +51,20 @@ function repay(token: string, loanId: string, amount: string, key: string = newK
   });
 }
 
+/** The payment provider's signed event over HTTP, as the provider sends it. */
+function providerSettles(payment: { reference: string; amount: string }, amount = payment.amount) {
+  const { rawBody, signature } = signedEvent(webhookSecret(deps), {
+    eventId: newEventId(),
+    type: "payment.settled",
+    reference: payment.reference,
+    amount,
+  });
+  return rest("POST", "/payments/webhook", {
+    raw: rawBody,
+    headers: { "content-type": "application/json", "BlockScore-Signature": signature },
+  });
+}
+
 /** An applicant's submitted loan, over HTTP. */
 async function submittedLoan() {
   const applicant = await makeApplicant(deps);
@@ -70,18 +85,19 @@ async function loanIn(status: LoanStatus) {
     withdrawn: () => post("withdraw", applicant.token),
     disbursed: async () => {
       await post("approve");
-      await post("disburse");
+      await post("disburse", admin.token);
     },
     repaid: async () => {
       await steps.disbursed();
       const { body } = await rest("GET", `/loans/${id}`, { token: applicant.token });
-      expect((await repay(applicant.token, id, body.outstanding)).body.loanStatus).toBe("repaid");
+      const intent = await repay(applicant.token, id, body.outstanding);
+      expect((await providerSettles(intent.body)).body.outcome).toBe("settled");
     },
     defaulted: async () => {
       await post("approve");
       const aml = amlConfig(deps.config);
       const meta = { actorId: null, ip: null, requestId: "test" };
-      await disburseLoan(deps.db, meta, { outbox: {}, aml }, underwriter.user, {
+      await disburseLoan(deps.db, meta, { outbox: {}, aml, fourEyes: true }, admin.user, {
         loanId: id,
         now: new Date(Date.now() - 200 * DAY),
       });
@@ -209,20 +225,25 @@ describe("loans over REST", () => {
 
     const first = disbursed.body.schedule[0];
     const key = newKey();
-    const paid = await repay(applicant.token, id, first.payment, key);
-    expect(paid.status).toBe(200);
-    expect(paid.body).toMatchObject({
-      amount: first.payment,
-      interest: first.interest,
-      principal: first.principal,
-      allocations: [{ n: 1, interest: first.interest, principal: first.principal }],
-      loanStatus: "disbursed",
+    const started = await repay(applicant.token, id, first.payment, key);
+    expect(started.status).toBe(200);
+    expect(started.body).toMatchObject({ amount: first.payment, status: "pending" });
+    expect(started.body.reference).toMatch(/^pay_/);
+    expect((await repay(applicant.token, id, first.payment, key)).body).toEqual(started.body);
+    const unpaid = (await rest("GET", `/loans/${id}`, { token: applicant.token })).body;
+    expect(unpaid).toMatchObject({ paid: "0.00", outstanding: total });
+    expect(unpaid.payments).toEqual([expect.objectContaining({ id: started.body.id, status: "pending" })]);
+
+    expect((await providerSettles(started.body)).body).toMatchObject({
+      outcome: "settled",
+      paymentId: started.body.id,
+      paymentStatus: "settled",
     });
-    expect((await repay(applicant.token, id, first.payment, key)).body).toEqual(paid.body);
     const detail = (await rest("GET", `/loans/${id}`, { token: applicant.token })).body;
     expect(detail.schedule[0]).toMatchObject({ state: "paid", paid: first.payment, remaining: "0.00" });
     expect(detail.schedule[1]).toMatchObject({ state: "pending", paid: "0.00" });
     expect(detail.paid).toBe(first.payment);
+    expect(detail.payments[0]).toMatchObject({ status: "settled", settledAmount: first.payment });
 
     const over = await repay(applicant.token, id, "100000.00");
     expect(over).toMatchObject({
@@ -230,7 +251,7 @@ describe("loans over REST", () => {
       body: { code: "OVERPAYMENT", details: { outstanding: detail.outstanding } },
     });
     const rest2 = await repay(applicant.token, id, detail.outstanding);
-    expect(rest2.body).toMatchObject({ outstanding: "0.00", loanStatus: "repaid" });
+    expect((await providerSettles(rest2.body)).body.outcome).toBe("settled");
     const closed = (await rest("GET", `/loans/${id}`, { token: applicant.token })).body;
     expect(closed).toMatchObject({ status: "repaid", outstanding: "0.00", paid: total });
     expect(closed.history.map((step: { to: string }) => step.to)).toEqual([
@@ -249,6 +270,7 @@ describe("loans over REST", () => {
       loans_receivable: "0.00",
       interest_receivable: "0.00",
       interest_income: closed.totalInterest,
+      overpayments: "0.00",
     });
   });
 
@@ -286,7 +308,13 @@ describe("the state machine over HTTP", () => {
       for (const action of actions) {
         const legal = canTransition(from, target[action]);
         const subject = legal ? await loanIn(from) : loan;
-        const token = action === "withdraw" ? subject.applicant.token : underwriter.token;
+        // Four eyes: the underwriter approved, an admin pays out.
+        const token =
+          action === "withdraw"
+            ? subject.applicant.token
+            : action === "disburse"
+              ? admin.token
+              : underwriter.token;
         const body = action === "reject" ? { reason: "Policy" } : undefined;
         const response = await rest("POST", `/loans/${subject.id}/${action}`, { token, body });
         if (legal) {

@@ -24,14 +24,13 @@ async function overdueLoan(connection: DatabaseConnection, daysAgo: number): Pro
   const deps = await testDeps(LOAN_TEST_OVERRIDES, { connection });
   const applicant = await makeApplicant(deps);
   const underwriter = await makeStaff(deps);
+  const disburser = await makeStaff(deps, "admin");
   const caller = await callerFor(deps, { token: applicant.token, idempotencyKey: newKey() });
   const loan = await caller.loans.submit({ amount: "1000", termMonths: 12, purpose: "Car repair" });
   const at = new Date(Date.now() - daysAgo * DAY);
   await approveLoan(deps.db, system, {}, underwriter.user, { loanId: loan.id, now: at });
-  await disburseLoan(deps.db, system, { outbox: {}, aml: amlConfig(deps.config) }, underwriter.user, {
-    loanId: loan.id,
-    now: at,
-  });
+  const disburseDeps = { outbox: {}, aml: amlConfig(deps.config), fourEyes: true };
+  await disburseLoan(deps.db, system, disburseDeps, disburser.user, { loanId: loan.id, now: at });
   return loan.id;
 }
 

@@ -21,12 +21,12 @@ import type { Jobs } from "../../server/jobs/jobs";
 import { addMonthsClamped, isoDate, utcDay } from "../../server/loans/dates";
 import { runDelinquency } from "../../server/loans/delinquency-job";
 import { ledgerTrialBalance } from "../../server/loans/ledger";
-import { repayLoan } from "../../server/loans/repay";
 import { loanSettings } from "../../server/loans/settings";
 import { approveLoan, disburseLoan } from "../../server/loans/workflow";
 import { testDeps } from "../helpers/app";
 import { FULL_PROFILE } from "../helpers/credit";
 import { callerWithKey, expectBooksBalanced, makeApplicant, makeStaff, newKey } from "../helpers/loans";
+import { settleAsProvider } from "../helpers/payments";
 
 const driver = process.env.TEST_DATABASE_URL ? "postgres" : "pglite";
 const DAY = 86_400_000;
@@ -34,11 +34,16 @@ const system = { actorId: null, ip: null, requestId: "test" };
 
 let deps: AppDeps;
 let underwriter: Awaited<ReturnType<typeof makeStaff>>;
+/** Four eyes: the one who approves does not pay out. */
+let disburser: Awaited<ReturnType<typeof makeStaff>>;
 
 beforeAll(async () => {
   deps = await testDeps({ RATE_LIMIT_REGISTER_IP: "100000/3600" });
   underwriter = await makeStaff(deps, "underwriter");
+  disburser = await makeStaff(deps, "underwriter");
 });
+
+const disburseDeps = (outbox = {}) => ({ outbox, aml: amlConfig(deps.config), fourEyes: true });
 
 afterEach(async () => {
   await expectBooksBalanced(deps);
@@ -75,11 +80,19 @@ async function apply(applicant: Applicant, body: Record<string, unknown> = appli
 async function disbursedLoan(applicant: Applicant, at: Date, body: Record<string, unknown> = application) {
   const loan = await apply(applicant, body);
   await approveLoan(deps.db, system, {}, underwriter.user, { loanId: loan.id, now: at });
-  await disburseLoan(deps.db, system, { outbox: {}, aml: amlConfig(deps.config) }, underwriter.user, {
-    loanId: loan.id,
-    now: at,
-  });
+  await disburseLoan(deps.db, system, disburseDeps(), disburser.user, { loanId: loan.id, now: at });
   return loan;
+}
+
+/** The borrower starts a repayment and the provider settles it; the loan as it is afterwards. */
+async function repay(applicant: Applicant, loanId: string, amount: string | number, now?: Date) {
+  const caller = await callerWithKey(deps, applicant.token, newKey());
+  const payment = await caller.loans.repay({ id: loanId, amount });
+  const result = await settleAsProvider(deps, payment, { now });
+  expect(result).toMatchObject({ outcome: "settled", paymentId: payment.id, paymentStatus: "settled" });
+  const [booked] = await deps.db.select().from(repayments).where(eq(repayments.paymentId, payment.id));
+  if (!booked) throw new Error("the settled payment was not booked");
+  return { payment, booked, loan: await applicant.caller.loans.get({ id: loanId }) };
 }
 
 describe(`loans.calculate (${driver})`, () => {
@@ -387,7 +400,7 @@ describe(`the underwriting workflow (${driver})`, () => {
       principal: "833.33",
       interest: approved.schedule[0]?.interest,
     });
-    const disbursed = await underwriter.caller.loans.disburse({ id: loan.id });
+    const disbursed = await disburser.caller.loans.disburse({ id: loan.id });
     const day = utcDay(disbursed.disbursedAt as Date);
     expect(disbursed.schedule.map((row) => row.dueDate)).toEqual(
       Array.from({ length: 12 }, (_, i) => isoDate(addMonthsClamped(day, i + 1))),
@@ -399,7 +412,7 @@ describe(`the underwriting workflow (${driver})`, () => {
     expect(disbursed.history.map((item) => [item.from, item.to, item.actorId])).toEqual([
       [null, "submitted", applicant.user.id],
       ["submitted", "approved", underwriter.user.id],
-      ["approved", "disbursed", underwriter.user.id],
+      ["approved", "disbursed", disburser.user.id],
     ]);
     expect(disbursed.history[1]?.reason).toBe("Stable income");
     const ledger = await ledgerTrialBalance(deps.db, { loanId: loan.id });
@@ -420,8 +433,7 @@ describe(`the underwriting workflow (${driver})`, () => {
       } as unknown as Jobs,
     };
     await approveLoan(deps.db, system, outbox, underwriter.user, { loanId: loan.id });
-    const aml = amlConfig(deps.config);
-    await disburseLoan(deps.db, system, { outbox, aml }, underwriter.user, { loanId: loan.id });
+    await disburseLoan(deps.db, system, disburseDeps(outbox), disburser.user, { loanId: loan.id });
     expect(sent.map((job) => [job.queue, job.data.status])).toEqual([
       ["chain-publish.test", "approved"],
       ["chain-publish.test", "disbursed"],
@@ -451,25 +463,36 @@ describe(`the underwriting workflow (${driver})`, () => {
 });
 
 describe(`repayments (${driver})`, () => {
-  it("pays interest before principal, due instalments first, and closes the loan at zero", async () => {
+  it("books nothing until the payment settles, then interest before principal, due instalments first", async () => {
     const applicant = await makeApplicant(deps);
     const loan = await disbursedLoan(applicant, new Date(), { ...application, amount: "1200.00" });
-    const caller = await callerWithKey(deps, applicant.token, newKey());
     const detail = await applicant.caller.loans.get({ id: loan.id });
     const interest1 = detail.schedule[0]?.interest as string;
 
-    const first = await caller.loans.repay({ id: loan.id, amount: "50.00" });
-    expect(first.interest).toBe(interest1);
-    expect(first.allocations).toEqual([
-      {
-        n: 1,
-        interest: interest1,
-        principal: ((5000 - Math.round(Number(interest1) * 100)) / 100).toFixed(2),
-      },
-    ]);
+    const pending = await (await callerWithKey(deps, applicant.token, newKey())).loans.repay({
+      id: loan.id,
+      amount: "50.00",
+    });
+    expect(pending).toMatchObject({ loanId: loan.id, amount: "50.00", status: "pending", settledAt: null });
+    expect(pending.reference).toMatch(/^pay_[A-Za-z0-9_-]{24}$/);
+    const untouched = await applicant.caller.loans.get({ id: loan.id });
+    expect(untouched).toMatchObject({ paid: "0.00", outstanding: detail.outstanding });
+    expect(untouched.payments).toEqual([expect.objectContaining({ id: pending.id, status: "pending" })]);
+    expect((await ledgerTrialBalance(deps.db, { loanId: loan.id })).entries).toBe(1);
+
+    await settleAsProvider(deps, pending);
+    const [first] = await deps.db.select().from(repayments).where(eq(repayments.paymentId, pending.id));
+    expect(first).toMatchObject({
+      amountCents: 5_000,
+      interestCents: Math.round(Number(interest1) * 100),
+      principalCents: 5_000 - Math.round(Number(interest1) * 100),
+      unallocatedCents: 0,
+      allocations: [{ n: 1, interestCents: Math.round(Number(interest1) * 100) }],
+    });
     const after = await applicant.caller.loans.get({ id: loan.id });
     expect(after.schedule[0]).toMatchObject({ paid: "50.00", state: "partially_paid" });
     expect(after.paid).toBe("50.00");
+    expect(after.payments[0]).toMatchObject({ status: "settled", settledAmount: "50.00", settledVia: "provider" });
 
     const overpay = await failure(
       (await callerWithKey(deps, applicant.token, newKey())).loans.repay({ id: loan.id, amount: "999999" }),
@@ -477,13 +500,8 @@ describe(`repayments (${driver})`, () => {
     expect(overpay).toMatchObject({ code: "UNPROCESSABLE_CONTENT", appCode: "OVERPAYMENT" });
     expect(overpay.message).toContain(`outstanding ${after.outstanding}`);
 
-    const second = await (await callerWithKey(deps, applicant.token, newKey())).loans.repay({
-      id: loan.id,
-      amount: after.outstanding,
-    });
-    expect(second).toMatchObject({ outstanding: "0.00", loanStatus: "repaid" });
-    expect(second.allocations.map((line) => line.n)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
-    const closed = await applicant.caller.loans.get({ id: loan.id });
+    const { booked, loan: closed } = await repay(applicant, loan.id, after.outstanding);
+    expect(booked.allocations.map((line) => line.n)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(closed).toMatchObject({
       status: "repaid",
       outstanding: "0.00",
@@ -492,12 +510,14 @@ describe(`repayments (${driver})`, () => {
     });
     expect(closed.closedAt).not.toBeNull();
     expect(closed.schedule.every((row) => row.state === "paid" && row.paidAt !== null)).toBe(true);
+    expect(closed.history.at(-1)).toMatchObject({ from: "disbursed", to: "repaid", actorId: null });
 
     const ledger = await ledgerTrialBalance(deps.db, { loanId: loan.id });
     const balanceOf = (account: string) => ledger.accounts.find((row) => row.account === account)?.balance;
     expect(balanceOf("loans_receivable")).toBe("0.00");
     expect(balanceOf("interest_income")).toBe(closed.totalInterest);
     expect(balanceOf("cash")).toBe(closed.totalInterest);
+    expect(balanceOf("overpayments")).toBe("0.00");
     expect(ledger).toMatchObject({ balanced: true, entries: 3 });
 
     const movements = await deps.db
@@ -522,7 +542,32 @@ describe(`repayments (${driver})`, () => {
     expect(more).toMatchObject({ code: "CONFLICT", appCode: "LOAN_NOT_REPAYABLE" });
   });
 
-  it("posts a retried repayment once, concurrent retries included", async () => {
+  it("books what arrived: less leaves the rest on the loan, more is owed back to the borrower", async () => {
+    const applicant = await makeApplicant(deps);
+    const loan = await disbursedLoan(applicant, new Date(), { ...application, amount: "1200.00" });
+    const caller = await callerWithKey(deps, applicant.token, newKey());
+    const asked = await caller.loans.repay({ id: loan.id, amount: "100.00" });
+    await settleAsProvider(deps, asked, { amount: "60.00" });
+    const short = await applicant.caller.loans.get({ id: loan.id });
+    expect(short).toMatchObject({ paid: "60.00", status: "disbursed" });
+    expect(short.payments[0]).toMatchObject({ amount: "100.00", settledAmount: "60.00", status: "settled" });
+
+    const all = await (await callerWithKey(deps, applicant.token, newKey())).loans.repay({
+      id: loan.id,
+      amount: short.outstanding,
+    });
+    const extraCents = 2_500;
+    const received = ((Math.round(Number(short.outstanding) * 100) + extraCents) / 100).toFixed(2);
+    await settleAsProvider(deps, all, { amount: received });
+    const closed = await applicant.caller.loans.get({ id: loan.id });
+    expect(closed).toMatchObject({ status: "repaid", outstanding: "0.00" });
+    const [booked] = await deps.db.select().from(repayments).where(eq(repayments.paymentId, all.id));
+    expect(booked?.unallocatedCents).toBe(extraCents);
+    const ledger = await ledgerTrialBalance(deps.db, { loanId: loan.id });
+    expect(ledger.accounts.find((row) => row.account === "overpayments")?.balance).toBe("25.00");
+  });
+
+  it("starts a retried repayment once, concurrent retries included, and books it once", async () => {
     const applicant = await makeApplicant(deps);
     const loan = await disbursedLoan(applicant, new Date());
     const caller = await callerWithKey(deps, applicant.token, newKey());
@@ -530,12 +575,17 @@ describe(`repayments (${driver})`, () => {
       Array.from({ length: 4 }, () => caller.loans.repay({ id: loan.id, amount: "100" })),
     );
     expect(new Set(answers.map((answer) => answer.id)).size).toBe(1);
+    const payment = answers[0] as (typeof answers)[number];
+    expect((await applicant.caller.loans.get({ id: loan.id })).payments).toHaveLength(1);
+    const reused = await failure(caller.loans.repay({ id: loan.id, amount: "101" }));
+    expect(reused.appCode).toBe("IDEMPOTENCY_KEY_REUSED");
+
+    const deliveries = await Promise.all(Array.from({ length: 3 }, () => settleAsProvider(deps, payment)));
+    expect(deliveries.map((result) => result.outcome).sort()).toEqual(["ignored", "ignored", "settled"]);
     const rows = await deps.db.select().from(repayments).where(eq(repayments.loanId, loan.id));
     expect(rows).toHaveLength(1);
     const entries = await deps.db.select().from(journalEntries).where(eq(journalEntries.loanId, loan.id));
     expect(entries.map((entry) => entry.kind).sort()).toEqual(["disbursement", "repayment"]);
-    const reused = await failure(caller.loans.repay({ id: loan.id, amount: "101" }));
-    expect(reused.appCode).toBe("IDEMPOTENCY_KEY_REUSED");
   });
 
   it("refuses repayments before disbursement and on another user's loan", async () => {
@@ -613,17 +663,7 @@ describe(`the payment record feeds the score (${driver})`, () => {
       openLoans: 1,
     });
     const detail = await applicant.caller.loans.get({ id: loan.id });
-    await repayLoan(
-      deps.db,
-      system,
-      { outbox: {}, aml: amlConfig(deps.config), delinquency: loanSettings(deps.config).delinquency },
-      applicant.user,
-      {
-        loanId: loan.id,
-        amountCents: Math.round(Number(detail.schedule[0]?.payment) * 100),
-        idempotencyKey: newKey(),
-      },
-    );
+    await repay(applicant, loan.id, detail.schedule[0]?.payment as string);
     const record = await platformPaymentRecord(deps.db, applicant.user.id);
     expect(record).toMatchObject({ lateInstalments: 1, onTimeInstalments: 0, openLoans: 1 });
     expect(record.lateByDaysPastDue).toEqual({ from30to59: 1, from60to89: 0, from90: 0 });
@@ -635,10 +675,7 @@ describe(`the payment record feeds the score (${driver})`, () => {
     const applicant = await makeApplicant(deps);
     const loan = await disbursedLoan(applicant, new Date(), { ...application, amount: "3000" });
     const detail = await applicant.caller.loans.get({ id: loan.id });
-    await (await callerWithKey(deps, applicant.token, newKey())).loans.repay({
-      id: loan.id,
-      amount: detail.schedule[0]?.payment as string,
-    });
+    await repay(applicant, loan.id, detail.schedule[0]?.payment as string);
     expect(await platformPaymentRecord(deps.db, applicant.user.id)).toMatchObject({
       onTimeInstalments: 1,
       lateInstalments: 0,

@@ -105,7 +105,25 @@ describe("trial balance", () => {
       loans_receivable: 0,
       interest_receivable: 0,
       interest_income: 66_186,
+      overpayments: 0,
     });
+  });
+
+  test("credits money received beyond what was owed to overpayments, a liability", () => {
+    const lines = repaymentEntries({ principalCents: 9_000, interestCents: 1_000, unallocatedCents: 250 });
+    expect(lines).toEqual([
+      { account: "cash", debitCents: 10_250, creditCents: 0 },
+      { account: "loans_receivable", debitCents: 0, creditCents: 9_000 },
+      { account: "interest_income", debitCents: 0, creditCents: 1_000 },
+      { account: "overpayments", debitCents: 0, creditCents: 250 },
+    ]);
+    const onlyExcess = repaymentEntries({ principalCents: 0, interestCents: 0, unallocatedCents: 500 });
+    expect(trialBalance(onlyExcess).accounts.find((row) => row.account === "overpayments")?.balanceCents).toBe(
+      500,
+    );
+    expect(() => repaymentEntries({ principalCents: 0, interestCents: 0, unallocatedCents: -1 })).toThrow(
+      RangeError,
+    );
   });
 
   test("lists every account even with no lines, and flags unbalanced input", () => {
@@ -115,6 +133,7 @@ describe("trial balance", () => {
       "loans_receivable",
       "interest_receivable",
       "interest_income",
+      "overpayments",
     ]);
     expect(empty.balanced).toBe(true);
     expect(trialBalance([{ account: "cash", debitCents: 1, creditCents: 0 }]).balanced).toBe(false);
