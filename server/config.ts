@@ -248,7 +248,10 @@ const configSchema = z.object({
   /** Who settles repayments: the provider's signed webhook, or the sandbox (development) through the same path. */
   PAYMENTS_PROVIDER: z.enum(["webhook", "sandbox"], { error: 'must be "webhook" or "sandbox"' }).optional(),
   /** HMAC-SHA256 key of the provider's webhook signatures. */
-  PAYMENTS_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters (use `openssl rand -hex 32`)").optional(),
+  PAYMENTS_WEBHOOK_SECRET: z
+    .string()
+    .min(16, "must be at least 16 characters (use `openssl rand -hex 32`)")
+    .optional(),
   PAYMENTS_SANDBOX_DELAY_SECONDS: wholeNumber(0, 3600, 2).default(2),
 });
 
@@ -315,7 +318,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       "  LOAN_DEFAULT_AFTER_DAYS: must not be below LOAN_GRACE_DAYS (a loan defaults after its instalments are late)",
   ].filter(Boolean);
   if (loanProblems.length > 0) throw new ConfigError(`Invalid configuration:\n${loanProblems.join("\n")}`);
-  const paymentsProvider = config.PAYMENTS_PROVIDER ?? (config.NODE_ENV === "production" ? "webhook" : "sandbox");
+  const paymentsProvider =
+    config.PAYMENTS_PROVIDER ?? (config.NODE_ENV === "production" ? "webhook" : "sandbox");
   if (paymentsProvider === "sandbox" && config.NODE_ENV === "production") {
     throw new ConfigError(
       "Invalid configuration:\n  PAYMENTS_PROVIDER: sandbox settles repayments without money; it is refused in production",

@@ -56,7 +56,9 @@ async function start(): Promise<void> {
       "PAYMENTS_WEBHOOK_SECRET is not set: the payment webhook answers 503 and no repayment settles until it is",
     );
   } else if (deps.payments.provider === "webhook" && deps.payments.generatedSecret) {
-    logger.warn("PAYMENTS_WEBHOOK_SECRET is not set: only this process can sign payment events (a generated key)");
+    logger.warn(
+      "PAYMENTS_WEBHOOK_SECRET is not set: only this process can sign payment events (a generated key)",
+    );
   }
   if (deps.redis && !(await waitForRedis(deps.redis))) {
     logger.warn("redis not reachable at start; rate limits use this instance's memory until it is");

@@ -10,7 +10,11 @@ export const IDEMPOTENCY_EXPIRY_QUEUE = "loans.idempotency-expiry";
 const EXPIRY_CRON = "40 * * * *";
 
 /** Deletes the keys older than the TTL as of `now`; returns how many. */
-export async function deleteExpiredIdempotencyKeys(db: Database, now: Date, ttlHours: number): Promise<number> {
+export async function deleteExpiredIdempotencyKeys(
+  db: Database,
+  now: Date,
+  ttlHours: number,
+): Promise<number> {
   const deleted = await db
     .delete(idempotencyKeys)
     .where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - ttlHours * 3_600_000)))
@@ -29,7 +33,11 @@ export async function startIdempotencyExpiry(deps: {
   await jobs.ensureQueue(IDEMPOTENCY_EXPIRY_QUEUE, { policy: "exclusive", retryLimit: 3, retryDelay: 60 });
   await jobs.boss.schedule(IDEMPOTENCY_EXPIRY_QUEUE, EXPIRY_CRON, {}, { tz: "UTC" });
   await jobs.work(IDEMPOTENCY_EXPIRY_QUEUE, async () => {
-    const deleted = await deleteExpiredIdempotencyKeys(deps.db, new Date(), deps.config.IDEMPOTENCY_TTL_HOURS);
+    const deleted = await deleteExpiredIdempotencyKeys(
+      deps.db,
+      new Date(),
+      deps.config.IDEMPOTENCY_TTL_HOURS,
+    );
     deps.logger.child({ component: IDEMPOTENCY_EXPIRY_QUEUE }).info({ deleted }, "expired idempotency keys");
     return { deleted };
   });

@@ -83,7 +83,9 @@ export const settleInputSchema = loanIdInput.extend({
     .min(1, "reason is required")
     .max(1000, "reason must be at most 1000 characters")
     .meta({ description: "How the money was received, e.g. the branch and receipt number" }),
-  amount: loanAmountInput.optional().meta({ description: "What was received; the payment's amount when omitted" }),
+  amount: loanAmountInput
+    .optional()
+    .meta({ description: "What was received; the payment's amount when omitted" }),
 });
 
 const reasonText = (label: string) =>

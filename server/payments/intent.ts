@@ -16,7 +16,11 @@ import { toPaymentView } from "./views";
 
 export type StartRepaymentParams = { loanId: string; amountCents: number; idempotencyKey: string };
 
-export type StartRepaymentDeps = { payments: PaymentsSettings; jobs: Jobs | null; idempotencyTtlHours: number };
+export type StartRepaymentDeps = {
+  payments: PaymentsSettings;
+  jobs: Jobs | null;
+  idempotencyTtlHours: number;
+};
 
 /** 24 random bytes in base64url: what the provider's events quote back. Unguessable, so it names one intent. */
 function newReference(): string {

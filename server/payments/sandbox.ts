@@ -49,7 +49,7 @@ export async function settleInSandbox(deps: SandboxDeps, paymentId: string): Pro
   const secret = deps.payments.webhookSecret;
   if (!secret) throw new Error("the sandbox provider needs a webhook secret");
   const [payment] = await deps.db.select().from(payments).where(eq(payments.id, paymentId));
-  if (!payment || payment.status !== "pending") return null;
+  if (payment?.status !== "pending") return null;
   const rawBody = JSON.stringify({
     eventId: `evt_sandbox_${payment.id}`,
     type: "payment.settled",

@@ -60,7 +60,8 @@ export async function settlePayment(
   payment: Payment,
   settlement: Settlement,
 ): Promise<Payment> {
-  if (payment.status !== "pending") throw new Error(`payment ${payment.id} is ${payment.status}, not pending`);
+  if (payment.status !== "pending")
+    throw new Error(`payment ${payment.id} is ${payment.status}, not pending`);
   const loan = await lockLoan(tx, payment.loanId);
   await lockMovementsOf(tx, loan.userId);
   const now = deps.now ?? new Date();
@@ -91,7 +92,8 @@ export async function settlePayment(
         paidPrincipalCents: item.paidPrincipalCents,
         paidInterestCents: item.paidInterestCents,
         // Late stays late until paid, whatever clock the caller passes.
-        state: !paid && row.state === "late" ? "late" : instalmentState(item, now, deps.delinquency.graceDays),
+        state:
+          !paid && row.state === "late" ? "late" : instalmentState(item, now, deps.delinquency.graceDays),
         paidAt: paid ? now : null,
         lateAt: row.lateAt ?? (paidLate ? now : null),
       })
@@ -173,7 +175,12 @@ export async function settlePayment(
 }
 
 /** A pending payment that will never arrive (the provider says it failed): nothing is booked. */
-export async function failPayment(tx: Database, meta: RequestMeta, payment: Payment, note: string): Promise<Payment> {
+export async function failPayment(
+  tx: Database,
+  meta: RequestMeta,
+  payment: Payment,
+  note: string,
+): Promise<Payment> {
   const [failed] = await tx
     .update(payments)
     .set({ status: "failed", failedAt: new Date(), settlementNote: note })

@@ -18,7 +18,11 @@ export function signatureHeader(secret: string, rawBody: string, now: Date = new
 
 export type SignatureCheck =
   | { ok: true; timestamp: number }
-  | { ok: false; code: "WEBHOOK_SIGNATURE_MISSING" | "WEBHOOK_SIGNATURE_INVALID" | "WEBHOOK_TIMESTAMP_STALE"; message: string };
+  | {
+      ok: false;
+      code: "WEBHOOK_SIGNATURE_MISSING" | "WEBHOOK_SIGNATURE_INVALID" | "WEBHOOK_TIMESTAMP_STALE";
+      message: string;
+    };
 
 /**
  * Checks `t=<unix>,v1=<hex>[,v1=<hex>…]` against the exact bytes received. Any one v1 may match (a provider
@@ -32,7 +36,11 @@ export function verifySignature(
   now: Date = new Date(),
 ): SignatureCheck {
   if (!header) {
-    return { ok: false, code: "WEBHOOK_SIGNATURE_MISSING", message: `The ${SIGNATURE_HEADER} header is required` };
+    return {
+      ok: false,
+      code: "WEBHOOK_SIGNATURE_MISSING",
+      message: `The ${SIGNATURE_HEADER} header is required`,
+    };
   }
   let timestamp: number | null = null;
   const signatures: string[] = [];

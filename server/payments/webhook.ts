@@ -4,8 +4,8 @@ import { paymentEvents } from "../../db/schema";
 import type { RequestMeta } from "../audit/log";
 import { DomainError, invalidInput, notFound, unavailable } from "../errors";
 import { providerEventSchema, type WebhookResult } from "./schemas";
-import { failPayment, lockPaymentByReference, type SettlementDeps, settlePayment } from "./settle";
 import type { PaymentsSettings } from "./settings";
+import { failPayment, lockPaymentByReference, type SettlementDeps, settlePayment } from "./settle";
 import { verifySignature } from "./signature";
 
 export type ProviderDelivery = {
@@ -70,7 +70,12 @@ export async function receiveProviderEvent(
       .returning({ eventId: paymentEvents.eventId });
     if (!fresh) {
       const [seen] = await tx.select().from(paymentEvents).where(eq(paymentEvents.eventId, event.eventId));
-      return { eventId: event.eventId, outcome: "duplicate", paymentId: seen?.paymentId ?? null, paymentStatus: null };
+      return {
+        eventId: event.eventId,
+        outcome: "duplicate",
+        paymentId: seen?.paymentId ?? null,
+        paymentStatus: null,
+      };
     }
     const payment = await lockPaymentByReference(tx, event.reference);
     // Rolled back with the event row: the provider's retry is evaluated afresh.

@@ -492,7 +492,11 @@ describe(`repayments (${driver})`, () => {
     const after = await applicant.caller.loans.get({ id: loan.id });
     expect(after.schedule[0]).toMatchObject({ paid: "50.00", state: "partially_paid" });
     expect(after.paid).toBe("50.00");
-    expect(after.payments[0]).toMatchObject({ status: "settled", settledAmount: "50.00", settledVia: "provider" });
+    expect(after.payments[0]).toMatchObject({
+      status: "settled",
+      settledAmount: "50.00",
+      settledVia: "provider",
+    });
 
     const overpay = await failure(
       (await callerWithKey(deps, applicant.token, newKey())).loans.repay({ id: loan.id, amount: "999999" }),

@@ -118,9 +118,9 @@ describe("trial balance", () => {
       { account: "overpayments", debitCents: 0, creditCents: 250 },
     ]);
     const onlyExcess = repaymentEntries({ principalCents: 0, interestCents: 0, unallocatedCents: 500 });
-    expect(trialBalance(onlyExcess).accounts.find((row) => row.account === "overpayments")?.balanceCents).toBe(
-      500,
-    );
+    expect(
+      trialBalance(onlyExcess).accounts.find((row) => row.account === "overpayments")?.balanceCents,
+    ).toBe(500);
     expect(() => repaymentEntries({ principalCents: 0, interestCents: 0, unallocatedCents: -1 })).toThrow(
       RangeError,
     );
