@@ -144,7 +144,9 @@ export const complianceRouter = router({
         summary: "Submit identity details for verification (KYC)",
         description:
           "Runs the checks (age, document number format, country, sanctions screening) and answers with the " +
-          "status they decide: verified, review (a compliance officer decides) or rejected (correct and submit again).",
+          "status they decide: verified, rejected (correct and submit again) or review (a compliance officer " +
+          'decides; the answer is only { status, message: "Your verification needs a manual review" }). A ' +
+          "submission while in review is accepted and changes nothing.",
         protect: true,
       },
     })
@@ -152,11 +154,7 @@ export const complianceRouter = router({
     .output(kycSubmitResultSchema)
     .mutation(async ({ ctx, input }) => {
       const settings = kycSettings(ctx.config, await ctx.sanctions.index());
-      const { status, checks } = await submitKyc(ctx.db, ctx.request, settings, {
-        userId: ctx.user.id,
-        application: input,
-      });
-      return { status, checks };
+      return submitKyc(ctx.db, ctx.request, settings, { userId: ctx.user.id, application: input });
     }),
 
   kyc: protectedProcedure

@@ -16,12 +16,17 @@ import {
   simulateInputSchema,
 } from "../server/credit/schemas";
 import { calculateScore, type ScoringDeps, simulateScore } from "../server/credit/service";
+import { profileLimits } from "../server/profile/limits";
 import { consume } from "../server/security/rate-limit";
 import { protectedProcedure, publicProcedure, router } from "../server/trpc";
 
 const tags = ["credit"];
 
-const scoring = (ctx: AppDeps): ScoringDeps => ({ scoring: ctx.scoring, walletActivity: ctx.walletActivity });
+const scoring = (ctx: AppDeps): ScoringDeps => ({
+  scoring: ctx.scoring,
+  limits: profileLimits(ctx.config),
+  walletActivity: ctx.walletActivity,
+});
 
 export const creditRouter = router({
   calculateScore: protectedProcedure

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { publicUserSchema } from "../server/auth/schemas";
+import { profileLimits } from "../server/profile/limits";
 import { getProfile, updateProfile } from "../server/profile/profile";
 import { financialProfileSchema, profilePatchSchema } from "../server/profile/schemas";
 import { protectedProcedure, router } from "../server/trpc";
@@ -34,5 +35,7 @@ export const profileRouter = router({
     })
     .input(profilePatchSchema)
     .output(profileOutput)
-    .mutation(({ ctx, input }) => updateProfile(ctx.db, ctx.request, ctx.user.id, input)),
+    .mutation(({ ctx, input }) =>
+      updateProfile(ctx.db, ctx.request, ctx.user.id, input, profileLimits(ctx.config)),
+    ),
 });

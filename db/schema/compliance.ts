@@ -42,6 +42,8 @@ export type StoredKycCheck = {
     exact: boolean;
     dobMatch: boolean;
     datesOfBirth: string[];
+    /** Which of the applicant's names (this submission's or an earlier one's) matched; absent on older rows. */
+    screenedName?: string;
   }[];
 };
 

@@ -166,24 +166,31 @@ export function checkCountry(
 
 /* ---------------------------------------------------------------- sanctions */
 
-export type SanctionsCheck = KycCheck & { name: "sanctions"; matches: ScreeningMatch[] };
+/** A name and date of birth the applicant gave, now or in an earlier submission. */
+export type Identity = { legalName: string; dateOfBirth: string | null };
 
-function describeMatch(match: ScreeningMatch): string {
+/** A listed entry one of the applicant's names matched, and which of their names it was. */
+export type SanctionsMatch = ScreeningMatch & { screenedName: string };
+
+export type SanctionsCheck = KycCheck & { name: "sanctions"; matches: SanctionsMatch[] };
+
+function describeMatch(match: SanctionsMatch): string {
   const via = match.matchedAlias ? ` (alias "${match.matchedName}")` : "";
   const programs = match.programs.length > 0 ? match.programs.join(", ") : "no program listed";
   const label = match.programs.length > 1 ? "programs" : "program";
-  return `entry ${match.entryId} "${match.entryName}"${via}, ${label} ${programs}, score ${match.score.toFixed(3)}`;
+  return `entry ${match.entryId} "${match.entryName}"${via}, ${label} ${programs}, score ${match.score.toFixed(3)}, for "${match.screenedName}"`;
 }
 
 /**
- * Screens the legal name (and date of birth) against the loaded list. Any match at or above the
- * threshold → `review`, naming the best entry, its programs and score; the exact name (same words once
- * normalised) with a matching date of birth → `fail`. No list loaded → `review`: a screening that could not
- * run never passes.
+ * Screens every name the applicant has given (with its date of birth) against the loaded list, so a second
+ * submission under a shortened name is still screened under the first. Any match at or above the threshold →
+ * `review`: a compliance officer decides, and the detail (for the reviewer only) names the best entry, its
+ * programs, the score and whether name and date of birth both match. No list loaded → `review`: a screening
+ * that could not run never passes.
  */
 export function checkSanctions(
   index: ScreeningIndex | null,
-  applicant: { legalName: string; dateOfBirth: string | null },
+  identities: readonly Identity[],
   threshold = DEFAULT_SCREENING_THRESHOLD,
 ): SanctionsCheck {
   if (!index || index.count === 0) {
@@ -194,35 +201,44 @@ export function checkSanctions(
       matches: [],
     };
   }
-  const { matches } = screenName(
-    index,
-    { name: applicant.legalName, dateOfBirth: applicant.dateOfBirth },
-    { threshold, limit: 5 },
-  );
-  const confirmed = matches.find((match) => match.exact && match.dobMatch);
-  if (confirmed) {
-    return {
-      name: "sanctions",
-      result: "fail",
-      detail: `Name and date of birth match sanctions list ${describeMatch(confirmed)}`,
-      matches,
-    };
+  const best = new Map<number, SanctionsMatch>();
+  const names = new Set<string>();
+  for (const identity of identities) {
+    names.add(identity.legalName);
+    const { matches } = screenName(
+      index,
+      { name: identity.legalName, dateOfBirth: identity.dateOfBirth },
+      { threshold, limit: 5 },
+    );
+    for (const match of matches) {
+      const known = best.get(match.entryId);
+      const better =
+        !known ||
+        Number(match.exact && match.dobMatch) > Number(known.exact && known.dobMatch) ||
+        match.score > known.score;
+      if (better) best.set(match.entryId, { ...match, screenedName: identity.legalName });
+    }
   }
-  const [best] = matches;
-  if (best) {
-    const dob = best.dobMatch ? ", date of birth matches" : "";
+  const matches = [...best.values()]
+    .sort((a, b) => Number(b.exact && b.dobMatch) - Number(a.exact && a.dobMatch) || b.score - a.score)
+    .slice(0, 5);
+  const [top] = matches;
+  if (top) {
+    const confirmed = top.exact && top.dobMatch ? "Name and date of birth match" : "Possible match with";
+    const dob = !top.exact && top.dobMatch ? ", date of birth matches" : "";
     const more = matches.length > 1 ? ` (and ${matches.length - 1} more)` : "";
     return {
       name: "sanctions",
       result: "review",
-      detail: `Possible match with sanctions list ${describeMatch(best)}${dob}${more}`,
+      detail: `${confirmed} sanctions list ${describeMatch(top)}${dob}${more}`,
       matches,
     };
   }
+  const screened = names.size > 1 ? ` (${names.size} names screened)` : "";
   return {
     name: "sanctions",
     result: "pass",
-    detail: `No match at or above ${threshold.toFixed(2)} among ${index.count} sanctions list entries`,
+    detail: `No match at or above ${threshold.toFixed(2)} among ${index.count} sanctions list entries${screened}`,
     matches,
   };
 }
@@ -246,29 +262,34 @@ export type KycApplication = {
 
 export type KycCheckSettings = {
   sanctionsIndex: ScreeningIndex | null;
+  /** Every name and date of birth the applicant gave before: screened again with this one. */
+  earlierIdentities?: readonly Identity[];
   highRiskCountries: readonly string[];
   sanctionsThreshold?: number;
   onHighRiskCountry?: "fail" | "review";
   now?: Date;
 };
 
-/** All four checks in their fixed order, and the status they decide. */
+/**
+ * All four checks in their fixed order, and the status they decide. A sanctions match sends the application to
+ * review whatever else failed: it is final until a reviewer decides, and a rejection for another reason would
+ * let the applicant try again at once.
+ */
 export function runKycChecks(
   application: KycApplication,
   settings: KycCheckSettings,
 ): { status: KycStatus; checks: [KycCheck, KycCheck, KycCheck, SanctionsCheck] } {
+  const dateOfBirth = parseIsoDate(application.dateOfBirth) ? application.dateOfBirth : null;
+  const sanctions = checkSanctions(
+    settings.sanctionsIndex,
+    [{ legalName: application.legalName, dateOfBirth }, ...(settings.earlierIdentities ?? [])],
+    settings.sanctionsThreshold,
+  );
   const checks: [KycCheck, KycCheck, KycCheck, SanctionsCheck] = [
     checkAge(application.dateOfBirth, settings.now ?? new Date()),
     checkDocumentNumber(application.documentType, application.documentNumber, application.country),
     checkCountry(application.country, settings.highRiskCountries, { onHighRisk: settings.onHighRiskCountry }),
-    checkSanctions(
-      settings.sanctionsIndex,
-      {
-        legalName: application.legalName,
-        dateOfBirth: parseIsoDate(application.dateOfBirth) ? application.dateOfBirth : null,
-      },
-      settings.sanctionsThreshold,
-    ),
+    sanctions,
   ];
-  return { status: decideKycStatus(checks), checks };
+  return { status: sanctions.matches.length > 0 ? "review" : decideKycStatus(checks), checks };
 }

@@ -1,10 +1,18 @@
-import { and, asc, desc, eq, gt, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { type KycApplicationRow, kycApplications, type StoredKycCheck, users } from "../../db/schema";
+import {
+  type KycApplicationRow,
+  type KycResubmission,
+  kycApplications,
+  kycResubmissions,
+  type StoredKycCheck,
+  users,
+} from "../../db/schema";
 import { appendAudit, type RequestMeta } from "../audit/log";
 import type { Config } from "../config";
 import { conflict, forbidden, notFound } from "../errors";
 import {
+  type Identity,
   type KycCheck,
   type KycCheckName,
   type KycStatus,
@@ -40,12 +48,35 @@ function storedCheck(check: KycCheck | SanctionsCheck): StoredKycCheck {
   return "matches" in check ? { name, result, detail, matches: check.matches } : { name, result, detail };
 }
 
+/** All the applicant is told while a compliance officer looks at their case, whatever the reason. */
+export const REVIEW_MESSAGE = "Your verification needs a manual review";
+
+const PUBLIC_SANCTIONS_DETAIL: Record<KycCheck["result"], string> = {
+  pass: "No match on the sanctions lists",
+  review: "Sanctions screening needs a manual review",
+  fail: "Sanctions screening needs a manual review",
+};
+
 /**
- * The applicant's view of a check: name, result and detail, as the API contract states it. A sanctions detail
- * names the matched entry, its program and the score (the contract asks for it; see the README on tipping-off).
+ * The applicant's view of a check. The sanctions check never names an entry, a program, a score, the list or
+ * its threshold: telling the person screened what matched is tipping off (it shows them how to get round it).
+ * Only reviewers see the candidates.
  */
 function publicCheck(check: StoredKycCheck): PublicKycCheck {
-  return { name: check.name, result: check.result, detail: check.detail };
+  const detail = check.name === "sanctions" ? PUBLIC_SANCTIONS_DETAIL[check.result] : check.detail;
+  return { name: check.name, result: check.result, detail };
+}
+
+export type KycAnswer = { status: KycStatus; message: string; checks?: PublicKycCheck[] };
+
+/** In review the applicant gets the status and one sentence, nothing that could say why. */
+function applicantAnswer(status: KycStatus, checks: readonly StoredKycCheck[]): KycAnswer {
+  if (status === "review") return { status, message: REVIEW_MESSAGE };
+  const message =
+    status === "verified"
+      ? "Your identity is verified"
+      : "Your verification was not successful: correct what the checks name and submit again";
+  return { status, message, checks: checks.map(publicCheck) };
 }
 
 async function latestApplication(db: Database, userId: string): Promise<KycApplicationRow | null> {
@@ -77,17 +108,38 @@ export async function kycStatusOf(db: Database, userId: string): Promise<KycStat
 
 export type SubmitKycParams = { userId: string; application: KycSubmissionInput };
 
+/** Every name and date of birth the user has given: in their applications and in resubmissions during review. */
+async function identitiesOf(db: Database, userId: string): Promise<Identity[]> {
+  const fromApplications = await db
+    .select({ legalName: kycApplications.legalName, dateOfBirth: kycApplications.dateOfBirth })
+    .from(kycApplications)
+    .where(eq(kycApplications.userId, userId));
+  const fromResubmissions = await db
+    .select({ legalName: kycResubmissions.legalName, dateOfBirth: kycResubmissions.dateOfBirth })
+    .from(kycResubmissions)
+    .where(eq(kycResubmissions.userId, userId));
+  const distinct = new Map<string, Identity>();
+  for (const identity of [...fromApplications, ...fromResubmissions]) {
+    distinct.set(`${identity.legalName}|${identity.dateOfBirth}`, identity);
+  }
+  return [...distinct.values()];
+}
+
+const last4 = (documentNumber: string) => documentNumber.replace(/[\s-]/g, "").toUpperCase().slice(-4);
+
 /**
  * Runs the checks and stores the application with the status they decide, audited in the same transaction.
- * A user whose latest application is verified or in review cannot submit again (409); after a rejection they
- * can, and the rejected application stays in the history.
+ * Every name and date of birth the user ever gave is screened again with the new ones. A user whose latest
+ * application is verified cannot submit again (409). While one is in review, a submission is accepted and
+ * changes nothing: it is kept for the reviewer (and screened with every later one), and the answer is the same
+ * review message. After a rejection a new application is made; the rejected one stays in the history.
  */
 export async function submitKyc(
   db: Database,
   meta: RequestMeta,
   settings: KycSettings,
   params: SubmitKycParams,
-): Promise<{ applicationId: string; status: KycStatus; checks: PublicKycCheck[] }> {
+): Promise<KycAnswer> {
   const { userId, application } = params;
   return db.transaction(async (tx) => {
     await lockUser(tx, userId);
@@ -95,14 +147,30 @@ export async function submitKyc(
     if (latest?.status === "verified")
       throw conflict("KYC_ALREADY_VERIFIED", "Your identity is already verified");
     if (latest && latest.status !== "rejected") {
-      throw conflict(
-        "KYC_IN_REVIEW",
-        "Your application is being reviewed; you can submit again only if it is rejected",
-      );
+      const [kept] = await tx
+        .insert(kycResubmissions)
+        .values({
+          userId,
+          applicationId: latest.id,
+          legalName: application.legalName,
+          dateOfBirth: application.dateOfBirth,
+          country: application.country,
+          documentType: application.documentType,
+          documentNumberLast4: last4(application.documentNumber),
+        })
+        .returning({ id: kycResubmissions.id });
+      await appendAudit(tx, meta, {
+        action: "kyc.resubmitted",
+        subjectType: "kyc_application",
+        subjectId: latest.id,
+        details: { userId, resubmissionId: kept?.id },
+      });
+      return { status: "review", message: REVIEW_MESSAGE };
     }
 
     const { status, checks } = runKycChecks(application, {
       sanctionsIndex: settings.sanctionsIndex,
+      earlierIdentities: await identitiesOf(tx, userId),
       highRiskCountries: settings.highRiskCountries,
       sanctionsThreshold: settings.sanctionsThreshold,
       onHighRiskCountry: settings.onHighRiskCountry,
@@ -120,7 +188,7 @@ export async function submitKyc(
         country: application.country,
         address: application.address,
         documentType: application.documentType,
-        documentNumberLast4: application.documentNumber.replace(/[\s-]/g, "").toUpperCase().slice(-4),
+        documentNumberLast4: last4(application.documentNumber),
         status,
         checks: stored,
         submittedAt: now,
@@ -149,19 +217,23 @@ export async function submitKyc(
         sanctionsMatches: sanctions.matches.map((match) => ({ entryId: match.entryId, score: match.score })),
       },
     });
-    return { applicationId: row.id, status, checks: stored.map(publicCheck) };
+    return applicantAnswer(status, stored);
   });
 }
 
 const MISSING_APPLICATION =
   "Submit your legal name, date of birth, country, address and an identity document (passport, national ID or driving licence)";
 
-/** The user's own view: status, the latest checks, and what is still missing for `verified`. */
+/**
+ * The user's own view: status, the latest checks, and what is still missing for `verified`. In review it shows
+ * no checks at all, only the review message.
+ */
 export async function getKycView(
   db: Database,
   userId: string,
 ): Promise<{
   status: KycState;
+  message: string;
   canSubmit: boolean;
   submittedAt: Date | null;
   decidedAt: Date | null;
@@ -172,6 +244,7 @@ export async function getKycView(
   if (!latest) {
     return {
       status: "not_submitted",
+      message: "Submit your identity details to be verified",
       canSubmit: true,
       submittedAt: null,
       decidedAt: null,
@@ -179,11 +252,20 @@ export async function getKycView(
       missing: [MISSING_APPLICATION],
     };
   }
+  if (latest.status === "review" || latest.status === "pending") {
+    return {
+      status: latest.status,
+      message: REVIEW_MESSAGE,
+      canSubmit: false,
+      submittedAt: latest.submittedAt,
+      decidedAt: null,
+      checks: [],
+      missing: [REVIEW_MESSAGE],
+    };
+  }
   const checks = latest.checks.map(publicCheck);
   let missing: string[] = [];
-  if (latest.status === "review" || latest.status === "pending") {
-    missing = ["A compliance officer is reviewing your application"];
-  } else if (latest.status === "rejected") {
+  if (latest.status === "rejected") {
     const failed = checks.filter((check) => check.result === "fail").map((check) => check.detail);
     missing = [
       ...(latest.decidedBy ? ["Your application was rejected after review by a compliance officer"] : failed),
@@ -192,6 +274,7 @@ export async function getKycView(
   }
   return {
     status: latest.status,
+    message: applicantAnswer(latest.status, latest.checks).message,
     canSubmit: latest.status === "rejected",
     submittedAt: latest.submittedAt,
     decidedAt: latest.decidedAt,
@@ -200,15 +283,37 @@ export async function getKycView(
   };
 }
 
+export type KycResubmissionView = Omit<KycResubmission, "userId" | "applicationId">;
+
 export type KycApplicationView = Omit<KycApplicationRow, "checks"> & {
   userEmail: string;
   checks: StoredKycCheck[];
+  /** Submissions that arrived while this application was in review: the reviewer sees every name given. */
+  resubmissions: KycResubmissionView[];
 };
 
 const applicationColumns = { application: kycApplications, userEmail: users.email };
 
-function toView(row: { application: KycApplicationRow; userEmail: string }): KycApplicationView {
-  return { ...row.application, userEmail: row.userEmail };
+async function withResubmissions(
+  db: Database,
+  rows: { application: KycApplicationRow; userEmail: string }[],
+): Promise<KycApplicationView[]> {
+  const ids = rows.map((row) => row.application.id);
+  const later =
+    ids.length === 0
+      ? []
+      : await db
+          .select()
+          .from(kycResubmissions)
+          .where(inArray(kycResubmissions.applicationId, ids))
+          .orderBy(asc(kycResubmissions.submittedAt));
+  return rows.map((row) => ({
+    ...row.application,
+    userEmail: row.userEmail,
+    resubmissions: later
+      .filter((item) => item.applicationId === row.application.id)
+      .map(({ userId: _userId, applicationId: _applicationId, ...item }) => item),
+  }));
 }
 
 export type KycApplicationQuery = {
@@ -235,7 +340,7 @@ export async function listKycApplications(
     .where(and(...conditions))
     .orderBy(asc(kycApplications.seq))
     .limit(query.limit + 1);
-  const items = rows.slice(0, query.limit).map(toView);
+  const items = await withResubmissions(db, rows.slice(0, query.limit));
   const last = items.at(-1);
   return { items, nextCursor: rows.length > query.limit && last ? last.seq : null };
 }
@@ -287,6 +392,7 @@ export async function decideKyc(
       .innerJoin(users, eq(users.id, kycApplications.userId))
       .where(eq(kycApplications.id, latest.id));
     if (!row) throw notFound("KYC application");
-    return toView(row);
+    const [view] = await withResubmissions(tx, [row]);
+    return view as KycApplicationView;
   });
 }

@@ -48,11 +48,16 @@ export const kycStateSchema = z
 
 export const kycSubmitResultSchema = z.object({
   status: z.enum(kycStatuses),
-  checks: z.array(kycCheckSchema),
+  message: z.string().meta({ examples: ["Your verification needs a manual review"] }),
+  checks: z
+    .array(kycCheckSchema)
+    .optional()
+    .meta({ description: "The checks, when verified or rejected; absent while in review" }),
 });
 
 export const kycViewSchema = z.object({
   status: kycStateSchema,
+  message: z.string(),
   canSubmit: z.boolean().meta({ description: "True when never submitted or after a rejection" }),
   submittedAt: z.date().nullable(),
   decidedAt: z.date().nullable(),
@@ -71,6 +76,7 @@ const screeningMatchSchema = z.object({
   exact: z.boolean(),
   dobMatch: z.boolean(),
   datesOfBirth: z.array(z.string()),
+  screenedName: z.string().optional().meta({ description: "Which of the applicant's names matched" }),
 });
 
 /** A check as the reviewer sees it: the sanctions check with the list entries it matched. */
@@ -95,6 +101,21 @@ export const kycApplicationSchema = z.object({
   decidedAt: z.date().nullable(),
   decidedBy: z.uuid().nullable().meta({ description: "The admin who decided; null when the checks decided" }),
   decisionReason: z.string().nullable(),
+  resubmissions: z
+    .array(
+      z.object({
+        id: z.uuid(),
+        legalName: z.string(),
+        dateOfBirth: z.string(),
+        country: z.string(),
+        documentType: z.enum(DOCUMENT_TYPES),
+        documentNumberLast4: z.string(),
+        submittedAt: z.date(),
+      }),
+    )
+    .meta({
+      description: "Submissions that arrived while this application was in review; they changed nothing",
+    }),
 });
 
 export const kycDecisionSchema = z.object({

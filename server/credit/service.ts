@@ -2,9 +2,11 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { type CreditScore, creditScores, financialProfiles } from "../../db/schema";
 import { appendAudit, type RequestMeta } from "../audit/log";
-import { computeScore, type LoadedEngine } from "./engine";
-import { requiredInputs, type ScoreInputs, type ScoreResult } from "./inputs";
-import { EMPTY_PAYMENT_RECORD, platformPaymentRecord } from "./payment-record";
+import { checkDeclaredMoney, type ProfileLimits } from "../profile/limits";
+import { type LoadedEngine, scoringEngine } from "./engine";
+import { requiredInputs, type ScoreResult } from "./inputs";
+import { type Declared, scoreMissingAsWorst } from "./missing-inputs";
+import { EMPTY_PAYMENT_RECORD, type PaymentRecord, platformPaymentRecord } from "./payment-record";
 import {
   insufficientData,
   profileToInputs,
@@ -16,6 +18,8 @@ import type { CalculatedScore, SimulatedScore, SimulateInput } from "./schemas";
 /** What scoring needs from start-up: the loaded engine and the chain reader. */
 export type ScoringDeps = {
   scoring: LoadedEngine;
+  /** The declarable range of money (PROFILE_MAX_ANNUAL_INCOME): refused above it, searched within it. */
+  limits: ProfileLimits;
   walletActivity?: WalletActivityProvider | null;
 };
 
@@ -29,10 +33,29 @@ export type CalculateScoreParams = ScoringDeps & {
   now?: Date;
 };
 
-function checkedScore(inputs: ScoreInputs, deps: ScoringDeps): ScoreResult {
-  const missing = requiredInputs(inputs);
+/**
+ * The configured engine's score of what the borrower declared, with the platform record, as of `at`. A
+ * profile missing an essential input is refused (INSUFFICIENT_DATA); any other missing input scores as the
+ * worst value the borrower could have declared for it (missing-inputs.ts), whatever the engine.
+ */
+export function scoreDeclared(
+  declared: Declared,
+  record: PaymentRecord,
+  at: Date,
+  deps: ScoringDeps,
+): ScoreResult {
+  const missing = requiredInputs(profileToInputs(declared.profile, record, declared.wallet, at));
   if (missing.length > 0) throw insufficientData(missing);
-  return computeScore(inputs, deps.scoring);
+  const engine = scoringEngine(deps.scoring);
+  const inputsOf = (candidate: Declared) => profileToInputs(candidate.profile, record, candidate.wallet, at);
+  return scoreMissingAsWorst(
+    {
+      score: (candidate) => engine.score(inputsOf(candidate)),
+      predict: (candidate) => engine.predict(inputsOf(candidate)),
+    },
+    declared,
+    { maxAnnualIncomeCents: deps.limits.maxAnnualIncomeCents, at, probes: engine.probes },
+  );
 }
 
 /**
@@ -56,7 +79,7 @@ export async function calculateScore(
   // A chain that fails to answer leaves the wallet inputs unknown rather than failing the calculation.
   const wallet = params.walletActivity ? await params.walletActivity(userId).catch(() => null) : null;
   const inputs = profileToInputs(profile, record, wallet, now);
-  const result = computeScore(inputs, params.scoring);
+  const result = scoreDeclared({ profile, wallet }, record, now, params);
 
   return db.transaction(async (tx) => {
     const [stored] = await tx
@@ -91,13 +114,15 @@ export function toCalculatedScore(row: CreditScore): CalculatedScore {
 
 /**
  * Scores a hypothetical profile (the profile's fields; omitted means unknown) with the server's engine and
- * stores nothing. The platform record and the chain are not read: the caller supposes everything.
+ * stores nothing. The platform record and the chain are not read: the caller supposes everything. The same
+ * limits and the same rule for missing inputs apply as to a stored profile.
  */
 export function simulateScore(
   input: SimulateInput,
   deps: ScoringDeps,
   now: Date = new Date(),
 ): SimulatedScore {
+  checkDeclaredMoney(deps.limits, input);
   const profile = {
     dateOfBirth: input.dateOfBirth ?? null,
     annualIncomeCents: input.annualIncome ?? null,
@@ -113,6 +138,5 @@ export function simulateScore(
     recentInquiries: input.recentInquiries ?? null,
   };
   const wallet = { walletAgeDays: input.walletAgeDays ?? null, walletTxCount: input.walletTxCount ?? null };
-  const inputs = profileToInputs(profile, EMPTY_PAYMENT_RECORD, wallet, now);
-  return { ...checkedScore(inputs, deps), calculatedAt: now };
+  return { ...scoreDeclared({ profile, wallet }, EMPTY_PAYMENT_RECORD, now, deps), calculatedAt: now };
 }

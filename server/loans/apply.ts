@@ -1,13 +1,13 @@
 import { and, count, eq, inArray, sum } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { financialProfiles, loans, users } from "../../db/schema";
-import type { RequestMeta } from "../audit/log";
+import { financialProfiles, loanRefusals, loans, users } from "../../db/schema";
+import { appendAudit, type RequestMeta } from "../audit/log";
 import type { Outbox } from "../chain/outbox";
 import { riskLevelOf } from "../compliance/aml-service";
 import { kycStatusOf } from "../compliance/kyc-service";
 import { latestScore } from "../credit/history";
 import { notFound, unprocessable } from "../errors";
-import { checkEligibility, type EligibilityInput } from "./eligibility";
+import { checkEligibility, type EligibilityCode, type EligibilityInput, NOT_ELIGIBLE } from "./eligibility";
 import { requestHash, runIdempotent } from "./idempotency";
 import type { ScheduleType } from "./schedule";
 import { type LoanView, storedLoanSchema } from "./schemas";
@@ -39,6 +39,7 @@ async function eligibilityFacts(
   const [profile] = await tx
     .select({
       annual: financialProfiles.annualIncomeCents,
+      verified: financialProfiles.incomeVerifiedCents,
       debts: financialProfiles.monthlyDebtPaymentsCents,
     })
     .from(financialProfiles)
@@ -61,6 +62,8 @@ async function eligibilityFacts(
     amlRiskLevel: await riskLevelOf(tx, userId),
     now,
     monthlyIncomeCents: profile?.annual == null ? null : Math.floor(profile.annual / 12),
+    annualIncomeCents: profile?.annual ?? null,
+    incomeVerified: profile?.annual != null && profile.verified === profile.annual,
     existingMonthlyDebtCents: (profile?.debts ?? 0) + platformPaymentsCents,
     hasDefaultedLoan: (defaulted?.n ?? 0) > 0,
     openApplications: open?.n ?? 0,
@@ -68,10 +71,52 @@ async function eligibilityFacts(
   };
 }
 
+/** A refusal raised inside the application's transaction, recorded once that transaction has rolled back. */
+class Refused extends Error {
+  constructor(
+    readonly code: EligibilityCode,
+    readonly reason: string,
+    readonly disclosed: boolean,
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * Keeps a refused application (nothing else of it is stored) with its real code, audited, and answers the
+ * applicant: the code and reason, or NOT_ELIGIBLE for a reason they are not told (AML risk).
+ */
+async function recordRefusal(db: Database, meta: RequestMeta, params: ApplyParams, refused: Refused) {
+  const disclosedCode = refused.disclosed ? refused.code : NOT_ELIGIBLE.code;
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(loanRefusals)
+      .values({
+        userId: params.userId,
+        code: refused.code,
+        reason: refused.reason,
+        disclosedCode,
+        amountCents: params.amountCents,
+        termMonths: params.termMonths,
+      })
+      .returning({ id: loanRefusals.id });
+    await appendAudit(tx, meta, {
+      action: "loan.application_refused",
+      subjectType: "user",
+      subjectId: params.userId,
+      details: { refusalId: row?.id, code: refused.code, disclosedCode, amountCents: params.amountCents },
+    });
+  });
+  return refused.disclosed
+    ? unprocessable(refused.code, refused.reason)
+    : unprocessable(NOT_ELIGIBLE.code, NOT_ELIGIBLE.reason);
+}
+
 /**
  * Applies for a loan, once per idempotency key. The APR is priced from the applicant's latest score; every
- * eligibility rule is checked (the first refusal is a 422 with its code and a plain reason); the loan is stored
- * as `submitted` with its transition, audit entry and chain record. The user's row is locked for the
+ * eligibility rule is checked (the first refusal is a 422 with its code and a plain reason, or NOT_ELIGIBLE for
+ * an undisclosed one; refusals are kept for underwriters); the loan is stored as `submitted` with its
+ * transition, audit entry and chain record. The user's row is locked for the
  * transaction, so two applications of one user (under different keys) are counted one after the other.
  */
 export async function applyForLoan(
@@ -97,7 +142,7 @@ export async function applyForLoan(
     ttlHours: settings.idempotencyTtlHours,
   };
   const codec = { read: (stored: unknown) => storedLoanSchema.parse(stored) };
-  const { value, replayed } = await runIdempotent(db, call, codec, async (tx) => {
+  const attempt = runIdempotent(db, call, codec, async (tx) => {
     const [user] = await tx
       .select({ id: users.id })
       .from(users)
@@ -116,7 +161,7 @@ export async function applyForLoan(
       },
       settings.eligibility,
     );
-    if (!verdict.eligible) throw unprocessable(verdict.code, verdict.reason);
+    if (!verdict.eligible) throw new Refused(verdict.code, verdict.reason, verdict.disclosed);
 
     const [loan] = await tx
       .insert(loans)
@@ -145,5 +190,11 @@ export async function applyForLoan(
     });
     return toLoanView(loan);
   });
-  return { loan: value, replayed };
+  try {
+    const { value, replayed } = await attempt;
+    return { loan: value, replayed };
+  } catch (error) {
+    if (error instanceof Refused) throw await recordRefusal(db, meta, params, error);
+    throw error;
+  }
 }

@@ -1,3 +1,5 @@
+import { formatMoney } from "../money";
+
 const DAY_MS = 86_400_000;
 
 export type EligibilityInput = {
@@ -5,6 +7,9 @@ export type EligibilityInput = {
   latestScore: { score: number; calculatedAt: Date } | null;
   now: Date;
   monthlyIncomeCents: number | null;
+  /** The declared annual income, and whether a reviewer verified exactly that amount. */
+  annualIncomeCents: number | null;
+  incomeVerified: boolean;
   existingMonthlyDebtCents: number;
   /** The new loan's monthly payment (the first, largest one for equal principal). */
   newPaymentCents: number;
@@ -25,28 +30,43 @@ export type EligibilityPolicy = {
   scoreMaxAgeDays: number;
   /** AML levels that refuse an application. Default: high, critical. */
   blockedAmlRiskLevels?: readonly string[];
+  /** A declared annual income above this is not counted until a reviewer verified it. */
+  incomeVerificationThresholdCents: number;
 };
 
 export const eligibilityCodes = [
   "KYC_NOT_VERIFIED",
-  "AML_HIGH_RISK",
   "HAS_DEFAULTED_LOAN",
   "TOO_MANY_OPEN_APPLICATIONS",
   "SCORE_MISSING",
   "SCORE_STALE",
   "SCORE_BELOW_FLOOR",
+  "INCOME_NOT_VERIFIED",
   "DTI_TOO_HIGH",
+  "AML_HIGH_RISK",
 ] as const;
 export type EligibilityCode = (typeof eligibilityCodes)[number];
 
+/**
+ * Reasons the applicant is not told: they see NOT_ELIGIBLE with a generic sentence, and underwriters the real
+ * code. Telling someone they are under AML suspicion is tipping off.
+ */
+export const undisclosedCodes: readonly EligibilityCode[] = ["AML_HIGH_RISK"];
+
+export const NOT_ELIGIBLE = {
+  code: "NOT_ELIGIBLE",
+  reason: "We cannot take a loan application from you at the moment.",
+} as const;
+
 export type EligibilityResult =
   | { eligible: true }
-  | { eligible: false; code: EligibilityCode; reason: string };
+  | { eligible: false; code: EligibilityCode; reason: string; disclosed: boolean };
 
 const refuse = (code: EligibilityCode, reason: string): EligibilityResult => ({
   eligible: false,
   code,
   reason,
+  disclosed: !undisclosedCodes.includes(code),
 });
 
 /** Basis points as a percentage without trailing zeros: 4300 → "43 %", 5777 → "57.77 %". */
@@ -55,22 +75,15 @@ function percent(basisPoints: number | bigint): string {
 }
 
 /**
- * Checks an application, in the order listed in `eligibilityCodes` (identity and compliance first, then
- * history, then the score, then affordability), and returns the first refusal with a reason the applicant
- * can act on.
+ * Checks an application, in the order listed in `eligibilityCodes` (identity first, then history, the score
+ * and affordability, the undisclosed compliance reasons last, so that an applicant who can act on a reason
+ * hears it), and returns the first refusal with its reason.
  */
 export function checkEligibility(input: EligibilityInput, policy: EligibilityPolicy): EligibilityResult {
   if (input.kycStatus !== "verified") {
     return refuse(
       "KYC_NOT_VERIFIED",
       "Your identity must be verified (KYC) before you can apply for a loan.",
-    );
-  }
-  const blocked = policy.blockedAmlRiskLevels ?? ["high", "critical"];
-  if (input.amlRiskLevel !== null && blocked.includes(input.amlRiskLevel)) {
-    return refuse(
-      "AML_HIGH_RISK",
-      "Your account is under compliance review, so we cannot take a loan application now.",
     );
   }
   if (input.hasDefaultedLoan) {
@@ -100,6 +113,13 @@ export function checkEligibility(input: EligibilityInput, policy: EligibilityPol
       `Your credit score of ${score.score} is below the minimum of ${policy.scoreFloor} for a loan.`,
     );
   }
+  const annual = input.annualIncomeCents ?? 0;
+  if (annual > policy.incomeVerificationThresholdCents && !input.incomeVerified) {
+    return refuse(
+      "INCOME_NOT_VERIFIED",
+      `Your declared income of ${formatMoney(annual)} a year is above ${formatMoney(policy.incomeVerificationThresholdCents)}; we count it once our staff have verified it, so send us evidence of your income.`,
+    );
+  }
   const income = input.monthlyIncomeCents ?? 0;
   const debt = input.existingMonthlyDebtCents + input.newPaymentCents;
   if (income <= 0) {
@@ -119,6 +139,10 @@ export function checkEligibility(input: EligibilityInput, policy: EligibilityPol
       "DTI_TOO_HIGH",
       `With this loan your monthly debt payments would be ${percent(ratioBasisPoints)} of your income; the maximum is ${percent(ceilingBasisPoints)}.`,
     );
+  }
+  const blocked = policy.blockedAmlRiskLevels ?? ["high", "critical"];
+  if (input.amlRiskLevel !== null && blocked.includes(input.amlRiskLevel)) {
+    return refuse("AML_HIGH_RISK", "The applicant's AML risk level is high: open alerts await review.");
   }
   return { eligible: true };
 }

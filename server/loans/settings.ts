@@ -28,6 +28,7 @@ export function loanSettings(config: Config): LoanSettings {
       maxDebtToIncome: config.LOAN_MAX_DTI_PERCENT / 100,
       maxOpenApplications: config.LOAN_MAX_OPEN_APPLICATIONS,
       scoreMaxAgeDays: config.LOAN_SCORE_MAX_AGE_DAYS,
+      incomeVerificationThresholdCents: config.LOAN_INCOME_VERIFICATION_THRESHOLD,
     },
     delinquency: { graceDays: config.LOAN_GRACE_DAYS, defaultAfterDays: config.LOAN_DEFAULT_AFTER_DAYS },
     idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS,

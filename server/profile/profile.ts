@@ -5,6 +5,7 @@ import { appendAudit, type RequestMeta } from "../audit/log";
 import { type PublicUser, publicUserColumns } from "../auth/session";
 import { notFound } from "../errors";
 import { formatMoney } from "../money";
+import { checkDeclaredMoney, type ProfileLimits } from "./limits";
 import type { FinancialProfileView, ProfilePatch } from "./schemas";
 
 const toNumber = (value: string | null): number | null => (value === null ? null : Number(value));
@@ -29,6 +30,7 @@ export function toProfileView(row: FinancialProfile): FinancialProfileView {
     pastDue90Plus: row.pastDue90Plus,
     creditHistoryYears: toNumber(row.creditHistoryYears),
     recentInquiries: row.recentInquiries,
+    annualIncomeVerified: row.annualIncomeCents !== null && row.incomeVerifiedCents === row.annualIncomeCents,
     walletAddress: row.walletAddress,
     phoneNumber: row.phoneNumber,
     updatedAt: row.updatedAt,
@@ -49,13 +51,18 @@ export async function getProfile(db: Database, user: PublicUser): Promise<Profil
   return { user, profile: toProfileView(await getFinancialProfile(db, user.id)) };
 }
 
-/** Applies only the fields present in the patch; an explicit null clears a field. */
+/**
+ * Applies only the fields present in the patch; an explicit null clears a field. Declared money is capped at
+ * plausible values (400 VALUE_TOO_LARGE naming the field).
+ */
 export async function updateProfile(
   db: Database,
   meta: RequestMeta,
   userId: string,
   patch: ProfilePatch,
+  limits: ProfileLimits,
 ): Promise<ProfileWithUser> {
+  checkDeclaredMoney(limits, patch);
   const {
     name,
     annualIncome,

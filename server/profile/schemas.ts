@@ -61,6 +61,10 @@ export const financialProfileSchema = financialProfileInputSchema.extend({
   dateOfBirth: z.string().nullable(),
   annualIncome: moneySchema.nullable(),
   monthlyDebtPayments: moneySchema.nullable(),
+  annualIncomeVerified: z.boolean().meta({
+    description:
+      "A member of staff checked the declared annual income against evidence (it then counts in full)",
+  }),
   walletAddress: z.string().nullable(),
   updatedAt: z.date(),
 });

@@ -3,6 +3,7 @@ import type { UserRole } from "../../db/schema";
 import type { AppDeps } from "../../server/context";
 import { calculateScore } from "../../server/credit/service";
 import { ledgerTrialBalance } from "../../server/loans/ledger";
+import { profileLimits } from "../../server/profile/limits";
 import { callerFor } from "./app";
 import { FULL_PROFILE, setRole } from "./credit";
 import { registerTestUser } from "./users";
@@ -47,7 +48,7 @@ export async function makeApplicant(deps: AppDeps, options: ApplicantOptions = {
     const meta = { actorId: user.id, ip: null, requestId: "test:score" };
     await calculateScore(
       deps.db,
-      { scoring: deps.scoring, now: options.scoredAt ?? new Date() },
+      { scoring: deps.scoring, limits: profileLimits(deps.config), now: options.scoredAt ?? new Date() },
       meta,
       user.id,
     );

@@ -13,6 +13,7 @@ import { DEFAULT_MODEL_PATH } from "../../server/credit/gbdt/load";
 import { engineVersion, loadScoringModel } from "../../server/credit/model";
 import { DEFAULT_SCORECARD_PATH } from "../../server/credit/scorecard/load";
 import { calculateScore } from "../../server/credit/service";
+import { profileLimits } from "../../server/profile/limits";
 import { callerFor, testDeps, testRequest } from "../helpers/app";
 import { FULL_PROFILE, setRole } from "../helpers/credit";
 import { TEST_METRICS_TOKEN } from "../helpers/keys";
@@ -209,7 +210,7 @@ describe("credit.calculateScore", () => {
 
   it("runs the onStored hook in the score's transaction: a failure there stores nothing", async () => {
     const { user } = await scoredUser();
-    const params = { scoring: deps.scoring };
+    const params = { scoring: deps.scoring, limits: profileLimits(deps.config) };
     const seen: string[] = [];
     const stored = await calculateScore(
       deps.db,
@@ -235,7 +236,7 @@ describe("credit.calculateScore", () => {
 
   it("adds the linked wallet's on-chain activity, and scores without it when the chain fails", async () => {
     const { user } = await scoredUser();
-    const base = { scoring: RULES_ENGINE };
+    const base = { scoring: RULES_ENGINE, limits: profileLimits(deps.config) };
     const meta = testRequest({ actorId: user.id });
     const withWallet = await calculateScore(
       deps.db,

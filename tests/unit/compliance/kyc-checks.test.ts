@@ -111,54 +111,61 @@ describe("checkSanctions", () => {
       await loadSanctionsList(join(import.meta.dir, "../../../fixtures/sanctions")),
     );
   });
+  const one = (legalName: string, dateOfBirth: string | null) => [{ legalName, dateOfBirth }];
 
   test("passes a name that matches nothing", () => {
-    const check = checkSanctions(index, { legalName: "Maria Gonzalez", dateOfBirth: "1990-01-01" });
+    const check = checkSanctions(index, one("Maria Gonzalez", "1990-01-01"));
     expect(check.result).toBe("pass");
     expect(check.detail).toBe("No match at or above 0.90 among 22 sanctions list entries");
   });
 
-  test("a possible match goes to review, naming the entry, its program and the score", () => {
-    const check = checkSanctions(index, { legalName: "Arkadi Vorontsevich", dateOfBirth: "1985-01-01" });
+  test("a possible match goes to review, naming for the reviewer the entry, its program, the score and the name", () => {
+    const check = checkSanctions(index, one("Arkadi Vorontsevich", "1985-01-01"));
     expect(check.result).toBe("review");
     expect(check.detail).toMatch(
-      /^Possible match with sanctions list entry 90001 "VORONTSEVICH, Arkady Semyonovich" \(alias "VORONTSEVICH, Arkadiy"\), program RUSSIA-EO14024, score 0\.9\d\d$/,
+      /^Possible match with sanctions list entry 90001 "VORONTSEVICH, Arkady Semyonovich" \(alias "VORONTSEVICH, Arkadiy"\), program RUSSIA-EO14024, score 0\.9\d\d, for "Arkadi Vorontsevich"$/,
     );
-    expect(check.matches[0]?.entryId).toBe(90001);
+    expect(check.matches[0]).toMatchObject({ entryId: 90001, screenedName: "Arkadi Vorontsevich" });
   });
 
   test("the exact name with a different date of birth is a review, not a rejection", () => {
-    const check = checkSanctions(index, {
-      legalName: "Arkady Semyonovich Vorontsevich",
-      dateOfBirth: "1985-01-01",
-    });
+    const check = checkSanctions(index, one("Arkady Semyonovich Vorontsevich", "1985-01-01"));
     expect(check.result).toBe("review");
   });
 
   test("a fuzzy name with the same date of birth is a review that says the date matches", () => {
-    const check = checkSanctions(index, {
-      legalName: "Arkady Semyonovich Vorontsevuch",
-      dateOfBirth: "1971-03-14",
-    });
+    const check = checkSanctions(index, one("Arkady Semyonovich Vorontsevuch", "1971-03-14"));
     expect(check.result).toBe("review");
     expect(check.detail).toContain("date of birth matches");
   });
 
-  test("the exact name with the same date of birth fails", () => {
-    const check = checkSanctions(index, {
-      legalName: "Arkady Semyonovich VORONTSEVICH",
-      dateOfBirth: "1971-03-14",
-    });
-    expect(check.result).toBe("fail");
+  test("the exact name with the same date of birth is a review too, flagged as a full match", () => {
+    const check = checkSanctions(index, one("Arkady Semyonovich VORONTSEVICH", "1971-03-14"));
+    expect(check.result).toBe("review");
     expect(check.detail).toBe(
-      'Name and date of birth match sanctions list entry 90001 "VORONTSEVICH, Arkady Semyonovich", program RUSSIA-EO14024, score 1.000',
+      'Name and date of birth match sanctions list entry 90001 "VORONTSEVICH, Arkady Semyonovich", program RUSSIA-EO14024, score 1.000, for "Arkady Semyonovich VORONTSEVICH"',
     );
   });
 
+  test("every name given is screened: a shortened name is caught by the full one given before", () => {
+    expect(checkSanctions(index, one("Arkady Voron", "1971-03-14")).result).toBe("pass");
+    const check = checkSanctions(index, [
+      { legalName: "Arkady Voron", dateOfBirth: "1971-03-14" },
+      { legalName: "Arkady Semyonovich Vorontsevich", dateOfBirth: "1971-03-14" },
+    ]);
+    expect(check.result).toBe("review");
+    expect(check.matches[0]).toMatchObject({
+      entryId: 90001,
+      screenedName: "Arkady Semyonovich Vorontsevich",
+      exact: true,
+      dobMatch: true,
+    });
+  });
+
   test("without a loaded list the check cannot pass", () => {
-    expect(checkSanctions(null, { legalName: "Maria Gonzalez", dateOfBirth: null }).result).toBe("review");
+    expect(checkSanctions(null, one("Maria Gonzalez", null)).result).toBe("review");
     const empty = buildScreeningIndex(parseSanctionsList("", null));
-    expect(checkSanctions(empty, { legalName: "Maria Gonzalez", dateOfBirth: null }).result).toBe("review");
+    expect(checkSanctions(empty, one("Maria Gonzalez", null)).result).toBe("review");
   });
 });
 
@@ -205,5 +212,27 @@ describe("runKycChecks", () => {
     ]);
     expect(runKycChecks({ ...application, dateOfBirth: "2010-01-01" }, settings).status).toBe("rejected");
     expect(runKycChecks({ ...application, legalName: "Gregori Petrovanov" }, settings).status).toBe("review");
+  });
+
+  test("a sanctions match is a review even when another check fails, and earlier names are screened", async () => {
+    const index = buildScreeningIndex(
+      await loadSanctionsList(join(import.meta.dir, "../../../fixtures/sanctions")),
+    );
+    const settings = { sanctionsIndex: index, highRiskCountries: FATF_CALL_FOR_ACTION, now };
+    const listed = {
+      legalName: "Arkady Semyonovich Vorontsevich",
+      dateOfBirth: "1971-03-14",
+      country: "ES",
+      documentType: "national_id" as const,
+      documentNumber: "not-a-dni",
+    };
+    const result = runKycChecks(listed, settings);
+    expect(result.checks[1].result).toBe("fail");
+    expect(result.status).toBe("review");
+
+    const shorter = { ...listed, legalName: "Arkady Voron", documentNumber: "12345678Z" };
+    expect(runKycChecks(shorter, settings).status).toBe("verified");
+    const earlierIdentities = [{ legalName: listed.legalName, dateOfBirth: listed.dateOfBirth }];
+    expect(runKycChecks(shorter, { ...settings, earlierIdentities }).status).toBe("review");
   });
 });

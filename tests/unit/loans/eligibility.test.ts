@@ -11,12 +11,15 @@ const policy: EligibilityPolicy = {
   maxDebtToIncome: 0.43,
   maxOpenApplications: 3,
   scoreMaxAgeDays: 30,
+  incomeVerificationThresholdCents: 25_000_000, // 250,000.00 a year
 };
 const applicant: EligibilityInput = {
   kycStatus: "verified",
   latestScore: { score: 700, calculatedAt: new Date("2025-06-20T12:00:00Z") },
   now,
   monthlyIncomeCents: 500_000, // 5,000.00
+  annualIncomeCents: 6_000_000,
+  incomeVerified: false,
   existingMonthlyDebtCents: 100_000,
   newPaymentCents: 88_849,
   hasDefaultedLoan: false,
@@ -36,7 +39,13 @@ describe("checkEligibility", () => {
   test.each<[string, Partial<EligibilityInput>, string, string]>([
     ["KYC not verified", { kycStatus: "pending" }, "KYC_NOT_VERIFIED", "identity must be verified"],
     ["no KYC at all", { kycStatus: null }, "KYC_NOT_VERIFIED", "identity must be verified"],
-    ["a high AML risk", { amlRiskLevel: "high" }, "AML_HIGH_RISK", "compliance review"],
+    ["a high AML risk", { amlRiskLevel: "high" }, "AML_HIGH_RISK", "AML risk level is high"],
+    [
+      "an unverified income above the threshold",
+      { annualIncomeCents: 30_000_000, monthlyIncomeCents: 2_500_000 },
+      "INCOME_NOT_VERIFIED",
+      "income of 300000.00 a year is above 250000.00",
+    ],
     ["a defaulted loan", { hasDefaultedLoan: true }, "HAS_DEFAULTED_LOAN", "loan in default"],
     ["too many open applications", { openApplications: 3 }, "TOO_MANY_OPEN_APPLICATIONS", "the limit is 3"],
     ["no score", { latestScore: null }, "SCORE_MISSING", "calculate one"],
@@ -98,6 +107,23 @@ describe("checkEligibility", () => {
   test("reports the first problem when there are several", () => {
     expect(check({ kycStatus: "rejected", latestScore: null, hasDefaultedLoan: true })).toMatchObject({
       code: "KYC_NOT_VERIFIED",
+    });
+  });
+
+  test("an AML refusal is undisclosed and comes last, after every reason the applicant can act on", () => {
+    expect(check({ amlRiskLevel: "high" })).toMatchObject({ code: "AML_HIGH_RISK", disclosed: false });
+    expect(check({ amlRiskLevel: "high", latestScore: null })).toMatchObject({
+      code: "SCORE_MISSING",
+      disclosed: true,
+    });
+    expect(check({ existingMonthlyDebtCents: 200_000 })).toMatchObject({ disclosed: true });
+  });
+
+  test("a verified income above the threshold is counted", () => {
+    const high = { annualIncomeCents: 30_000_000, monthlyIncomeCents: 2_500_000 };
+    expect(check({ ...high, incomeVerified: true })).toEqual({ eligible: true });
+    expect(check({ ...high, annualIncomeCents: 25_000_000, monthlyIncomeCents: 2_083_333 })).toEqual({
+      eligible: true,
     });
   });
 });
