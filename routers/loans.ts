@@ -3,12 +3,20 @@ import type { Context } from "../server/context";
 import { applyForLoan } from "../server/loans/apply";
 import { requireIdempotencyKey } from "../server/loans/idempotency";
 import { ledgerTrialBalance } from "../server/loans/ledger";
-import { getLoanDetail, listOwnLoans, loanDetail, underwritingQueue } from "../server/loans/queries";
+import {
+  getLoanDetail,
+  listOwnLoans,
+  listRefusals,
+  loanDetail,
+  underwritingQueue,
+} from "../server/loans/queries";
 import {
   applyInputSchema,
   calculateInputSchema,
   decisionInputSchema,
   idempotencyHeaders,
+  incomeVerificationInputSchema,
+  incomeVerificationSchema,
   ledgerInputSchema,
   listLoansInputSchema,
   loanDetailSchema,
@@ -16,6 +24,8 @@ import {
   loanPageSchema,
   loanSchema,
   queueInputSchema,
+  refusalPageSchema,
+  refusalsInputSchema,
   rejectInputSchema,
   repayInputSchema,
   settleInputSchema,
@@ -27,6 +37,7 @@ import { calculateTerms } from "../server/loans/terms";
 import { toLoanView } from "../server/loans/views";
 import { approveLoan, disburseLoan, rejectLoan, withdrawLoan } from "../server/loans/workflow";
 import { startRepayment } from "../server/payments/intent";
+import { verifyIncome } from "../server/profile/income-verification";
 import { paymentSchema } from "../server/payments/schemas";
 import { settleByStaff } from "../server/payments/staff-settlement";
 import { protectedProcedure, roleProcedure, router } from "../server/trpc";
@@ -121,6 +132,46 @@ export const loansRouter = router({
     .input(queueInputSchema)
     .output(loanPageSchema)
     .query(({ ctx, input }) => underwritingQueue(ctx.db, input)),
+
+  // Before `get`, like the queue.
+  refusals: underwriterProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/loans/refusals",
+        tags,
+        summary: "Refused applications with the real reason, newest first",
+        description:
+          "An applicant refused for an undisclosed reason (AML risk) was told only 422 NOT_ELIGIBLE; this shows the code.",
+        protect: true,
+      },
+    })
+    .input(refusalsInputSchema)
+    .output(refusalPageSchema)
+    .query(({ ctx, input }) => listRefusals(ctx.db, input)),
+
+  verifyIncome: underwriterProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/loans/applicants/{userId}/income-verification",
+        tags,
+        summary: "Mark an applicant's declared annual income as verified against evidence",
+        description:
+          "Needed before an income above LOAN_INCOME_VERIFICATION_THRESHOLD counts in the debt-to-income check. " +
+          "annualIncome must be what the profile declares (409 INCOME_CHANGED); never your own (403). Audited.",
+        protect: true,
+      },
+    })
+    .input(incomeVerificationInputSchema)
+    .output(incomeVerificationSchema)
+    .mutation(({ ctx, input }) =>
+      verifyIncome(
+        ctx.db,
+        { ...ctx.request, actorId: ctx.user.id },
+        { userId: input.userId, annualIncomeCents: input.annualIncome, evidence: input.evidence },
+      ),
+    ),
 
   get: protectedProcedure
     .meta({

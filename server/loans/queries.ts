@@ -1,9 +1,18 @@
 import { and, asc, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { type Loan, loanInstalments, loans, loanTransitions, payments } from "../../db/schema";
+import {
+  type Loan,
+  type LoanRefusal,
+  loanInstalments,
+  loanRefusals,
+  loans,
+  loanTransitions,
+  payments,
+} from "../../db/schema";
 import { notFound } from "../errors";
+import { formatMoney } from "../money";
 import { decodeTimeCursor, encodeTimeCursor } from "../query-inputs";
-import type { LoanDetailView, LoanView } from "./schemas";
+import type { LoanDetailView, LoanRefusalView, LoanView } from "./schemas";
 import type { LoanStatus } from "./status";
 import { toLoanDetailView, toLoanView } from "./views";
 import { assertCanRead, type Viewer } from "./workflow";
@@ -79,4 +88,40 @@ export function listOwnLoans(
 /** Submitted applications waiting for a decision, oldest first, as a queue is worked. */
 export function underwritingQueue(db: Database, query: { cursor?: string; limit: number }): Promise<Page> {
   return page(db, [eq(loans.status, "submitted")], "oldest", query.cursor, query.limit);
+}
+
+function toRefusalView(row: LoanRefusal): LoanRefusalView {
+  return {
+    id: row.id,
+    seq: row.seq,
+    userId: row.userId,
+    code: row.code,
+    reason: row.reason,
+    disclosedCode: row.disclosedCode,
+    amount: formatMoney(row.amountCents),
+    termMonths: row.termMonths,
+    at: row.at,
+  };
+}
+
+/**
+ * Refused applications, newest first, with the real reason (staff only): the applicant may have been told only
+ * NOT_ELIGIBLE. `cursor` is the `nextCursor` of the previous page.
+ */
+export async function listRefusals(
+  db: Database,
+  query: { userId?: string; cursor?: number; limit: number },
+): Promise<{ items: LoanRefusalView[]; nextCursor: number | null }> {
+  const where: SQL[] = [];
+  if (query.userId) where.push(eq(loanRefusals.userId, query.userId));
+  if (query.cursor !== undefined) where.push(sql`${loanRefusals.seq} < ${query.cursor}`);
+  const rows = await db
+    .select()
+    .from(loanRefusals)
+    .where(and(...where))
+    .orderBy(desc(loanRefusals.seq))
+    .limit(query.limit + 1);
+  const items = rows.slice(0, query.limit).map(toRefusalView);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > query.limit && last ? last.seq : null };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { moneyInput, moneySchema, rateInput, rateSchema } from "../money";
 import { paymentSchema } from "../payments/schemas";
+import { seqCursor } from "../query-inputs";
 import { ledgerAccounts } from "./journal";
 import { scoreBands } from "./pricing";
 import { instalmentStates } from "./repayment";
@@ -229,6 +230,55 @@ export const loanPageSchema = z.object({
     .string()
     .nullable()
     .meta({ description: "Pass as `cursor` for the next page; null on the last" }),
+});
+
+export const refusalsInputSchema = z.object({
+  userId: z
+    .uuid({ error: "userId must be a user id" })
+    .optional()
+    .meta({ description: "Only this applicant's" }),
+  cursor: seqCursor,
+  limit,
+});
+
+export const loanRefusalSchema = z.object({
+  id: z.uuid(),
+  seq: z.number().int(),
+  userId: z.uuid(),
+  code: z.string().meta({ description: "The real reason's code (AML_HIGH_RISK, DTI_TOO_HIGH, …)" }),
+  reason: z.string(),
+  disclosedCode: z
+    .string()
+    .meta({ description: "What the applicant was answered: the code, or NOT_ELIGIBLE" }),
+  amount: moneySchema,
+  termMonths: z.number().int(),
+  at: z.date(),
+});
+export type LoanRefusalView = z.infer<typeof loanRefusalSchema>;
+
+export const refusalPageSchema = z.object({
+  items: z.array(loanRefusalSchema),
+  nextCursor: z.number().int().nullable(),
+});
+
+export const incomeVerificationInputSchema = z.object({
+  userId: z.uuid({ error: "userId must be a user id" }),
+  annualIncome: moneyInput({ label: "annualIncome", allowZero: false }).meta({
+    description: "The annual income the evidence shows; it must be the one the profile declares",
+  }),
+  evidence: z
+    .string({ error: "evidence is required" })
+    .trim()
+    .min(1, "evidence is required")
+    .max(1000, "evidence must be at most 1000 characters")
+    .meta({ description: "What was checked, e.g. 2024 tax return and three payslips" }),
+});
+
+export const incomeVerificationSchema = z.object({
+  userId: z.uuid(),
+  annualIncome: moneySchema,
+  verifiedAt: z.date(),
+  verifiedBy: z.uuid(),
 });
 
 export const trialBalanceSchema = z.object({
