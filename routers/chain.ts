@@ -14,6 +14,9 @@ const chainScoreSchema = z.object({
   recordHash: hex,
   modelVersion: z.string(),
   anchoredAt: z.date(),
+  calculatedAt: z
+    .date()
+    .meta({ description: "When the score was calculated; the registry keeps only newer ones" }),
 });
 
 const transactionSchema = z.object({

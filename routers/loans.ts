@@ -37,9 +37,9 @@ import { calculateTerms } from "../server/loans/terms";
 import { toLoanView } from "../server/loans/views";
 import { approveLoan, disburseLoan, rejectLoan, withdrawLoan } from "../server/loans/workflow";
 import { startRepayment } from "../server/payments/intent";
-import { verifyIncome } from "../server/profile/income-verification";
 import { paymentSchema } from "../server/payments/schemas";
 import { settleByStaff } from "../server/payments/staff-settlement";
+import { verifyIncome } from "../server/profile/income-verification";
 import { protectedProcedure, roleProcedure, router } from "../server/trpc";
 
 const tags = ["loans"];

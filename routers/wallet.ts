@@ -66,6 +66,9 @@ export const walletRouter = router({
         path: "/wallet/link",
         tags,
         summary: "Link the wallet that signed the challenge (and consent, or not, to anchor scores under it)",
+        description:
+          "With anchorConsent, your latest score is anchored under the wallet (if it was not yet) and the wallet's " +
+          "activity is read for scoring; without it, neither.",
         protect: true,
       },
     })
@@ -85,7 +88,13 @@ export const walletRouter = router({
     )
     .output(linkedWalletSchema)
     .mutation(({ ctx, input }) =>
-      linkWallet(ctx.db, siweSettings(ctx.config), ctx.request, { userId: ctx.user.id, ...input }),
+      linkWallet(
+        ctx.db,
+        siweSettings(ctx.config),
+        ctx.request,
+        { userId: ctx.user.id, ...input },
+        { chain: ctx.chain, jobs: ctx.jobs },
+      ),
     ),
 
   unlink: protectedProcedure

@@ -1,8 +1,14 @@
-import { eq } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Hex } from "viem";
 import type { Database } from "../../db/client";
 import type { CreditScore } from "../../db/schema";
-import { chainSubjects, chainTransactions, financialProfiles, scoreAnchors } from "../../db/schema";
+import {
+  chainSubjects,
+  chainTransactions,
+  creditScores,
+  financialProfiles,
+  scoreAnchors,
+} from "../../db/schema";
 import type { Jobs } from "../jobs/jobs";
 import { auditHeadBytes } from "./audit-anchor";
 import { encodeModelVersion, type LoanStatus, loanStatusCode } from "./registry";
@@ -29,6 +35,8 @@ export type PublishJob =
       score: number;
       recordHash: Hex;
       modelVersion: string;
+      /** When the score was calculated, Unix milliseconds: the registry keeps only newer ones as latest. */
+      calculatedAt: number;
     }
   | {
       kind: "loan_status";
@@ -87,6 +95,8 @@ export type ScoreAnchorParams = {
   score: number;
   /** At most 32 bytes of UTF-8. */
   modelVersion: string;
+  /** When the score was calculated: the anchor carries it, and the registry refuses an older one over a newer. */
+  calculatedAt: Date;
   /** The full off-chain record the hash commits to (reasons, inputs snapshot, time, ...). */
   record: { readonly [key: string]: JsonLike };
 };
@@ -154,6 +164,7 @@ export async function enqueueScoreAnchor(
     score: params.score,
     recordHash,
     modelVersion: params.modelVersion,
+    calculatedAt: params.calculatedAt.getTime(),
   };
   await jobs.send(tx, chain.publishQueue, job, { id: transactionId });
   return { queued: true, transactionId };
@@ -206,6 +217,26 @@ export async function enqueueLoanStatusAnchor(
   return { queued: true, transactionId };
 }
 
+/** A stored score as the anchor publishes it: the record the hash commits to, and its calculation time. */
+function scoreAnchorOf(stored: CreditScore): ScoreAnchorParams {
+  return {
+    scoreId: stored.id,
+    userId: stored.userId,
+    score: stored.score,
+    modelVersion: stored.modelVersion,
+    calculatedAt: stored.calculatedAt,
+    record: JSON.parse(
+      JSON.stringify({
+        band: stored.band,
+        engine: stored.engine,
+        reasons: stored.reasons,
+        inputs: stored.inputs,
+        calculatedAt: stored.calculatedAt.toISOString(),
+      }),
+    ),
+  };
+}
+
 /**
  * The credit service's hook: a stored score is anchored only for a user who consented to anchoring when they
  * linked their wallet. Nothing of anyone else reaches the chain, not even a salted hash.
@@ -216,20 +247,68 @@ export async function anchorConsentedScore(outbox: Outbox, tx: Database, stored:
     .from(financialProfiles)
     .where(eq(financialProfiles.userId, stored.userId));
   if (!profile?.consent) return;
-  await enqueueScoreAnchor(outbox, tx, {
-    scoreId: stored.id,
-    userId: stored.userId,
-    score: stored.score,
-    modelVersion: stored.modelVersion,
-    record: JSON.parse(
-      JSON.stringify({
-        band: stored.band,
-        engine: stored.engine,
-        reasons: stored.reasons,
-        inputs: stored.inputs,
-        calculatedAt: stored.calculatedAt.toISOString(),
-      }),
-    ),
+  await enqueueScoreAnchor(outbox, tx, scoreAnchorOf(stored));
+}
+
+/**
+ * Anchors the user's latest score when it was never anchored: called when they link a wallet with consent after
+ * scoring. Only the latest: older scores are history, and the registry keeps one latest per subject.
+ */
+export async function anchorLatestScore(
+  outbox: Outbox,
+  tx: Database,
+  userId: string,
+): Promise<EnqueueResult> {
+  const [latest] = await tx
+    .select()
+    .from(creditScores)
+    .where(eq(creditScores.userId, userId))
+    .orderBy(desc(creditScores.calculatedAt), desc(creditScores.id))
+    .limit(1);
+  if (!latest) return { queued: false, reason: "no score yet" };
+  return enqueueScoreAnchor(outbox, tx, scoreAnchorOf(latest));
+}
+
+// Any constant: keeps instances starting together from anchoring the same scores twice.
+const BACKFILL_LOCK_KEY = 7_342_020;
+
+/**
+ * At start with a chain: each consenting user's latest score that was never anchored (calculated while no
+ * chain was configured) is queued now. One transaction under an advisory lock, so instances starting together
+ * queue each score once. Returns how many were queued.
+ */
+export async function anchorUnanchoredLatestScores(outbox: Outbox, db: Database): Promise<number> {
+  if (!outbox.chain || !outbox.jobs) return 0;
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${BACKFILL_LOCK_KEY})`);
+    const latest = await tx
+      .selectDistinctOn([creditScores.userId])
+      .from(creditScores)
+      .innerJoin(financialProfiles, eq(financialProfiles.userId, creditScores.userId))
+      .where(and(eq(financialProfiles.walletAnchorConsent, true), isNotNull(financialProfiles.walletAddress)))
+      .orderBy(creditScores.userId, desc(creditScores.calculatedAt), desc(creditScores.id));
+    const anchored = new Set(
+      latest.length === 0
+        ? []
+        : (
+            await tx
+              .select({ scoreId: scoreAnchors.scoreId })
+              .from(scoreAnchors)
+              .where(
+                inArray(
+                  scoreAnchors.scoreId,
+                  latest.map((row) => row.credit_scores.id),
+                ),
+              )
+          ).map((row) => row.scoreId),
+    );
+    let queued = 0;
+    for (const row of latest) {
+      if (anchored.has(row.credit_scores.id)) continue;
+      await enqueueScoreAnchor(outbox, tx, scoreAnchorOf(row.credit_scores));
+      queued++;
+    }
+    return queued;
   });
 }
 

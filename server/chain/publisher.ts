@@ -8,7 +8,7 @@ import type { Config } from "../config";
 import type { Jobs } from "../jobs/jobs";
 import { describeError } from "../log-redaction";
 import { anchorAuditCheckpoint } from "./audit-anchor";
-import type { PublishJob } from "./outbox";
+import { anchorUnanchoredLatestScores, type PublishJob } from "./outbox";
 import { anchorScore, readLoanEvents, recordLoanStatus } from "./registry";
 import type { ChainService } from "./service";
 
@@ -52,6 +52,9 @@ export async function startChainPublisher(deps: PublisherDeps): Promise<void> {
     deadLetter,
   });
   await jobs.work<PublishJob>(chain.publishQueue, (job) => publishJob(deps, job));
+  // Scores calculated while no chain was configured: each consenting user's latest is anchored now.
+  const queued = await anchorUnanchoredLatestScores({ chain, jobs }, deps.db);
+  if (queued > 0) deps.logger.info({ queued }, "queued the latest scores calculated without a chain");
 }
 
 class WaitingForEarlierWrite extends Error {
@@ -85,6 +88,14 @@ export async function publishJob(deps: PublisherDeps, job: JobWithMetadata<Publi
         : data.kind === "loan_status"
           ? await sendLoan(deps, row, data)
           : await sendAuditCheckpoint(deps, row, data);
+    if (outcome.superseded) {
+      await db
+        .update(chainTransactions)
+        .set({ status: "superseded", lastError: outcome.superseded, updatedAt: new Date() })
+        .where(eq(chainTransactions.id, row.id));
+      logger.info({ transactionId: row.id, reason: outcome.superseded }, "chain write superseded");
+      return;
+    }
     await db
       .update(chainTransactions)
       .set({
@@ -158,6 +169,8 @@ type Outcome = {
   blockNumber: number | null;
   gasUsed: number | null;
   alreadyOnChain: boolean;
+  /** Why nothing was sent and nothing will be: the registry holds a newer record. */
+  superseded?: string;
 };
 
 function recordSent(db: Database, id: string) {
@@ -182,9 +195,19 @@ async function sendScore(
       score: data.score,
       recordHash: data.recordHash,
       modelVersion: data.modelVersion,
+      calculatedAt: new Date(data.calculatedAt),
     },
     { ...chain.send, onSent: recordSent(db, row.id) },
   );
+  if (result.superseded) {
+    return {
+      txHash: null,
+      blockNumber: null,
+      gasUsed: null,
+      alreadyOnChain: false,
+      superseded: `the registry holds a newer score for this subject (calculated ${result.latestCalculatedAt.toISOString()})`,
+    };
+  }
   if (!result.alreadyAnchored) {
     return {
       txHash: result.txHash,

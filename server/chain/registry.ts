@@ -45,14 +45,23 @@ export type AnchorScoreParams = {
   recordHash: Hex;
   /** At most 32 bytes of UTF-8. */
   modelVersion: string;
+  /** When the score was calculated: the registry refuses it unless it is newer than the subject's latest. */
+  calculatedAt: Date;
 };
 
 export type AnchorScoreResult =
-  | ({ alreadyAnchored: false } & ConfirmedTransaction)
+  | ({ alreadyAnchored: false; superseded: false } & ConfirmedTransaction)
   | {
       alreadyAnchored: true;
+      superseded: false;
       /** The transaction that anchored it, when its event could be found from `fromBlock`. */
       existing: { txHash: Hex; blockNumber: bigint } | null;
+    }
+  | {
+      alreadyAnchored: false;
+      /** The registry holds a score calculated later (or at the same time) for the subject: nothing was sent. */
+      superseded: true;
+      latestCalculatedAt: Date;
     };
 
 export type AnchorScoreOptions = SendOptions & {
@@ -63,7 +72,8 @@ export type AnchorScoreOptions = SendOptions & {
 /**
  * Anchors a score record unless the registry already holds its hash, in which case it sends
  * nothing. A retry after a timeout or a crash therefore never publishes twice; a concurrent
- * publication of the same record loses the race in simulation or reverts, never writes twice.
+ * publication of the same record loses the race in simulation or reverts, never writes twice. A record
+ * older than the subject's latest is refused by the registry (found in simulation: nothing is sent).
  */
 export async function anchorScore(
   clients: ChainClients,
@@ -74,8 +84,10 @@ export async function anchorScore(
   const { publicClient, walletClient, account } = clients;
   const anchored = async (): Promise<AnchorScoreResult> => ({
     alreadyAnchored: true,
+    superseded: false,
     existing: await findAnchoring(publicClient, registry, params.recordHash, options.fromBlock),
   });
+  const calculatedAt = BigInt(params.calculatedAt.getTime());
 
   const isAnchored = await publicClient.readContract({
     address: registry,
@@ -92,14 +104,29 @@ export async function anchorScore(
       address: registry,
       abi: scoreRegistryAbi,
       functionName: "anchorScore",
-      args: [params.subject, params.score, params.recordHash, encodeModelVersion(params.modelVersion)],
+      args: [
+        params.subject,
+        params.score,
+        params.recordHash,
+        encodeModelVersion(params.modelVersion),
+        calculatedAt,
+      ],
     }));
   } catch (error) {
-    if (revertErrorName(error) === "AlreadyAnchored") return anchored();
+    const name = revertErrorName(error);
+    if (name === "AlreadyAnchored") return anchored();
+    if (name === "StaleScore") {
+      const latest = await readLatestScore(publicClient, registry, params.subject);
+      return {
+        alreadyAnchored: false,
+        superseded: true,
+        latestCalculatedAt: latest?.calculatedAt ?? new Date(0),
+      };
+    }
     throw error;
   }
   const tx = await sendAndConfirm(clients, () => walletClient.writeContract(request), options);
-  return { alreadyAnchored: false, ...tx };
+  return { alreadyAnchored: false, superseded: false, ...tx };
 }
 
 async function findAnchoring(
@@ -128,6 +155,8 @@ export type ChainScore = {
   recordHash: Hex;
   modelVersion: string;
   anchoredAt: Date;
+  /** When the score was calculated (off-chain time, carried by the record). */
+  calculatedAt: Date;
 };
 
 /** The subject's latest anchored score, or null when none was anchored. */
@@ -148,6 +177,7 @@ export async function readLatestScore(
     recordHash: record.recordHash,
     modelVersion: decodeModelVersion(record.modelVersion),
     anchoredAt: new Date(Number(record.timestamp) * 1000),
+    calculatedAt: new Date(Number(record.calculatedAt)),
   };
 }
 
@@ -191,6 +221,7 @@ export async function readScoreEvents(
     recordHash: log.args.recordHash as Hex,
     modelVersion: decodeModelVersion(log.args.modelVersion as Hex),
     anchoredAt: new Date(Number(log.args.timestamp) * 1000),
+    calculatedAt: new Date(Number(log.args.calculatedAt)),
     blockNumber: log.blockNumber,
     txHash: log.transactionHash,
     logIndex: log.logIndex,

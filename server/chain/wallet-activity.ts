@@ -15,8 +15,9 @@ export type WalletScoringActivity = {
 };
 
 /**
- * On-chain activity of the user's linked wallet, or null when there is no linked wallet, no chain, or
- * the node does not answer within `timeoutMs`: scoring then goes on without it. Never throws.
+ * On-chain activity of the user's linked wallet, or null when there is no linked wallet, the user did not
+ * consent (the same consent as anchoring: without it the wallet is not read for scoring), no chain, or the node
+ * does not answer within `timeoutMs`: scoring then goes on without it. Never throws.
  */
 export async function walletActivityForUser(
   deps: { db: Database; chain?: ChainService | null },
@@ -25,10 +26,10 @@ export async function walletActivityForUser(
 ): Promise<WalletScoringActivity | null> {
   if (!deps.chain) return null;
   const [profile] = await deps.db
-    .select({ wallet: financialProfiles.walletAddress })
+    .select({ wallet: financialProfiles.walletAddress, consent: financialProfiles.walletAnchorConsent })
     .from(financialProfiles)
     .where(eq(financialProfiles.userId, userId));
-  if (!profile?.wallet) return null;
+  if (!profile?.wallet || !profile.consent) return null;
 
   const timeoutMs = options.timeoutMs ?? 3_000;
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -9,6 +9,7 @@ import { appendAudit, type RequestMeta } from "../audit/log";
 import type { Config } from "../config";
 import { conflict, invalidInput, notFound } from "../errors";
 import { getFinancialProfile } from "../profile/profile";
+import { anchorLatestScore, type Outbox } from "./outbox";
 
 export type SiweSettings = { domain: string; uri: string; chainId: number; ttlMs: number };
 
@@ -94,13 +95,15 @@ export type LinkWalletParams = {
  * the message parses and names our domain, URI and chain id; it has not expired; the signature
  * recovers to the address it names; its nonce is one we issued to this caller, unused, and the message
  * is exactly the one we issued. The challenge is consumed, the address stored and the link audited in
- * one transaction.
+ * one transaction; with consent, the user's latest score (if it was never anchored) is queued for the chain
+ * in it too.
  */
 export async function linkWallet(
   db: Database,
   settings: SiweSettings,
   meta: RequestMeta,
   params: LinkWalletParams,
+  outbox: Outbox,
 ): Promise<LinkedWallet> {
   const now = params.now ?? new Date();
   const fields = parseChallenge(params.message);
@@ -173,6 +176,7 @@ export async function linkWallet(
       subjectId: params.userId,
       details: { address, anchorConsent: params.anchorConsent, previousAddress: previous.walletAddress },
     });
+    if (params.anchorConsent) await anchorLatestScore(outbox, tx, params.userId);
     return toLinkedWallet(profile);
   });
 }

@@ -40,7 +40,8 @@ export async function verifyIncome(
       .for("update");
     if (!profile) throw notFound("Profile");
     if (profile.annualIncomeCents !== params.annualIncomeCents) {
-      const declared = profile.annualIncomeCents === null ? "no income" : formatMoney(profile.annualIncomeCents);
+      const declared =
+        profile.annualIncomeCents === null ? "no income" : formatMoney(profile.annualIncomeCents);
       throw conflict(
         "INCOME_CHANGED",
         `The profile declares ${declared}, not ${formatMoney(params.annualIncomeCents)}; verify what it declares`,

@@ -36,6 +36,7 @@ function scoreParams(userId: string, score: number): ScoreAnchorParams {
     userId,
     score,
     modelVersion: "scorecard-v1",
+    calculatedAt: new Date(),
     record: {
       reasons: ["PAYMENT_HISTORY", "UTILIZATION"],
       inputs: { annualIncomeCents: 6_400_000n, openCreditLines: 7 },
@@ -297,7 +298,7 @@ describe("anchoring loan statuses through the outbox", () => {
 });
 
 describe("on-chain activity for scoring", () => {
-  test("a linked wallet's transaction count, age and balance are read; no wallet or no node is null", async () => {
+  test("a linked wallet's transaction count, age and balance are read; no wallet, no consent or no node is null", async () => {
     const { user, caller } = await registerTestUser(app.deps);
     expect(await walletActivityForUser(app.deps, user.id)).toBeNull();
 
@@ -314,6 +315,13 @@ describe("on-chain activity for scoring", () => {
     const activity = await walletActivityForUser(app.deps, user.id);
     expect(activity).toMatchObject({ walletAgeDays: 0, walletTxCount: 1 });
     expect(BigInt(activity?.walletBalanceWei ?? "0")).toBeGreaterThan(0n);
+
+    // Without the consent the wallet is not read for scoring.
+    const private_ = await registerTestUser(app.deps);
+    const other = chain().anvil.accounts[6];
+    if (!other) throw new Error("no dev account 6");
+    await linkWallet(private_.caller, privateKeyToAccount(other.privateKey), false);
+    expect(await walletActivityForUser(app.deps, private_.user.id)).toBeNull();
 
     const deadNode = createChainService({ ...app.deps.config, CHAIN_RPC_URL: "http://127.0.0.1:9" });
     const startedAt = performance.now();

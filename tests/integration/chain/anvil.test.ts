@@ -19,7 +19,13 @@ describe("local anvil", () => {
     const c = chain();
     const subject = subjectForUser("restart-user", salt);
     const recordHash = scoreRecordHash({ userId: "restart-user", score: 655 }, salt);
-    await anchorScore(c.clients, c.scoreRegistry, { subject, score: 655, recordHash, modelVersion: "v1" });
+    await anchorScore(c.clients, c.scoreRegistry, {
+      subject,
+      score: 655,
+      recordHash,
+      modelVersion: "v1",
+      calculatedAt: new Date(Date.now() - 60_000),
+    });
     const before = await c.clients.publicClient.getBlockNumber({ cacheTime: 0 });
     const { port, rpcUrl } = c.anvil;
 
@@ -38,6 +44,7 @@ describe("local anvil", () => {
       score: 700,
       recordHash: scoreRecordHash({ userId: "restart-user", score: 700 }, salt),
       modelVersion: "v1",
+      calculatedAt: new Date(),
     });
     expect(next.alreadyAnchored).toBe(false);
   });

@@ -24,6 +24,8 @@ async function queueScores(apps: ChainApp[], users: { id: string }[], count: num
         userId: user.id,
         score: 600 + i,
         modelVersion: "scorecard-v1",
+        // Later scores are calculated later: the registry keeps a subject's newest as its latest.
+        calculatedAt: new Date(Date.now() + i),
         record: { sequence: i, calculatedAt: new Date() },
       }),
     );

@@ -34,14 +34,20 @@ import { useTestChain } from "../../helpers/anvil.ts";
 const chain = useTestChain();
 const salt = "test-salt-0123456789abcdef";
 
-function record(userId: string, score: number) {
+function record(userId: string, score: number, calculatedAt = new Date()) {
   return {
     subject: subjectForUser(userId, salt),
     score,
-    recordHash: scoreRecordHash({ userId, score, modelVersion: "scorecard-v1" }, salt),
+    recordHash: scoreRecordHash(
+      { userId, score, modelVersion: "scorecard-v1", at: calculatedAt.getTime() },
+      salt,
+    ),
     modelVersion: "scorecard-v1",
+    calculatedAt,
   };
 }
+
+const NO_VERSION = `0x${"00".repeat(32)}` as const;
 
 async function expectRevert(promise: Promise<unknown>, errorName: string) {
   const error = await promise.then(
@@ -74,7 +80,7 @@ describe("score registry", () => {
       onSent: (hash) => void sent.push(hash),
     });
 
-    if (result.alreadyAnchored) throw new Error("expected a new anchoring");
+    if (result.alreadyAnchored || result.superseded) throw new Error("expected a new anchoring");
     expect(result.status).toBe("success");
     expect(result.gasUsed).toBeGreaterThan(0n);
     expect(sent).toEqual([result.txHash]);
@@ -83,6 +89,7 @@ describe("score registry", () => {
       score: 712,
       recordHash: params.recordHash,
       modelVersion: "scorecard-v1",
+      calculatedAt: params.calculatedAt,
     });
     expect(onChain?.anchoredAt).toBeInstanceOf(Date);
     expect(await isScoreAnchored(clients.publicClient, scoreRegistry, params.recordHash)).toBe(true);
@@ -103,13 +110,14 @@ describe("score registry", () => {
     const { clients, scoreRegistry } = chain();
     const params = record("bob", 640);
     const first = await anchorScore(clients, scoreRegistry, params);
-    if (first.alreadyAnchored) throw new Error("expected a new anchoring");
+    if (first.alreadyAnchored || first.superseded) throw new Error("expected a new anchoring");
     const nonce = await clients.publicClient.getTransactionCount({ address: clients.account.address });
 
     const second = await anchorScore(clients, scoreRegistry, params);
 
     expect(second).toEqual({
       alreadyAnchored: true,
+      superseded: false,
       existing: { txHash: first.txHash, blockNumber: first.blockNumber },
     });
     expect(await clients.publicClient.getTransactionCount({ address: clients.account.address })).toBe(nonce);
@@ -118,7 +126,7 @@ describe("score registry", () => {
         address: scoreRegistry,
         abi: scoreRegistryAbi,
         functionName: "anchorScore",
-        args: [params.subject, 640, params.recordHash, `0x${"00".repeat(32)}`],
+        args: [params.subject, 640, params.recordHash, NO_VERSION, BigInt(Date.now())],
       }),
       "AlreadyAnchored",
     );
@@ -136,7 +144,7 @@ describe("score registry", () => {
       address: scoreRegistry,
       abi: scoreRegistryAbi,
       functionName: "anchorScore",
-      args: [params.subject, 700, params.recordHash, `0x${"00".repeat(32)}`],
+      args: [params.subject, 700, params.recordHash, NO_VERSION, BigInt(Date.now())],
       gas: 200_000n,
     });
     const receipt = await clients.publicClient.waitForTransactionReceipt({ hash });
@@ -146,7 +154,7 @@ describe("score registry", () => {
         address: scoreRegistry,
         abi: scoreRegistryAbi,
         functionName: "anchorScore",
-        args: [params.subject, 700, params.recordHash, `0x${"00".repeat(32)}`],
+        args: [params.subject, 700, params.recordHash, NO_VERSION, BigInt(Date.now())],
         gas: 200_000n,
       }),
     ).catch((e: unknown) => e);
@@ -159,7 +167,7 @@ describe("score registry", () => {
 
     const results = await Promise.all(params.map((p) => anchorScore(clients, scoreRegistry, p)));
 
-    expect(results.every((r) => !r.alreadyAnchored && r.status === "success")).toBe(true);
+    expect(results.every((r) => !r.alreadyAnchored && !r.superseded && r.status === "success")).toBe(true);
     for (const p of params) {
       expect((await readLatestScore(clients.publicClient, scoreRegistry, p.subject))?.score).toBe(p.score);
     }
@@ -173,7 +181,7 @@ describe("score registry", () => {
       timeoutMs: 5_000,
       onSent: () => void setTimeout(() => void testClient.mine({ blocks: 1 }), 100),
     });
-    if (result.alreadyAnchored) throw new Error("expected a new anchoring");
+    if (result.alreadyAnchored || result.superseded) throw new Error("expected a new anchoring");
     expect(await clients.publicClient.getBlockNumber({ cacheTime: 0 })).toBeGreaterThanOrEqual(
       result.blockNumber + 1n,
     );
@@ -183,6 +191,47 @@ describe("score registry", () => {
     const { clients, scoreRegistry } = chain();
     await expectRevert(anchorScore(clients, scoreRegistry, record("dave", 299)), "InvalidScore");
     await expectRevert(anchorScore(clients, scoreRegistry, record("dave", 851)), "InvalidScore");
+  });
+
+  test("an older record over a newer one for the same subject is refused: the latest stays the latest", async () => {
+    const { clients, scoreRegistry } = chain();
+    const newer = record("henry", 780, new Date("2025-06-02T10:00:00Z"));
+    const older = { ...record("henry", 610, new Date("2025-06-01T10:00:00Z")), subject: newer.subject };
+    const anchored = await anchorScore(clients, scoreRegistry, newer);
+    expect(anchored).toMatchObject({ alreadyAnchored: false, superseded: false, status: "success" });
+    const nonce = await clients.publicClient.getTransactionCount({ address: clients.account.address });
+
+    const refused = await anchorScore(clients, scoreRegistry, older);
+    expect(refused).toEqual({
+      alreadyAnchored: false,
+      superseded: true,
+      latestCalculatedAt: newer.calculatedAt,
+    });
+    expect(await clients.publicClient.getTransactionCount({ address: clients.account.address })).toBe(nonce);
+    const direct = clients.walletClient.writeContract({
+      address: scoreRegistry,
+      abi: scoreRegistryAbi,
+      functionName: "anchorScore",
+      args: [older.subject, 610, older.recordHash, NO_VERSION, BigInt(older.calculatedAt.getTime())],
+    });
+    await expectRevert(direct, "StaleScore");
+    // Same calculation time: not newer either.
+    const sameTime = { ...record("henry", 700, newer.calculatedAt), subject: newer.subject };
+    expect((await anchorScore(clients, scoreRegistry, sameTime)).superseded).toBe(true);
+    await expectRevert(
+      anchorScore(clients, scoreRegistry, record("ivy", 700, new Date(0))),
+      "InvalidCalculatedAt",
+    );
+
+    const latest = await readLatestScore(clients.publicClient, scoreRegistry, newer.subject);
+    expect(latest).toMatchObject({
+      score: 780,
+      recordHash: newer.recordHash,
+      calculatedAt: newer.calculatedAt,
+    });
+    expect(
+      await readScoreEvents(clients.publicClient, scoreRegistry, { subject: newer.subject }),
+    ).toHaveLength(1);
   });
 
   test("a non-writer's write reverts with NotWriter", async () => {
