@@ -264,7 +264,10 @@ describe(`loans.apply (${driver})`, () => {
       direction: "in",
       amountCents: 4 * deps.config.AML_REPORTING_THRESHOLD,
     });
-    await expectRefusal(flagged, "AML_HIGH_RISK", "compliance review");
+    // Not disclosed to the applicant: the generic refusal; the real code is kept for underwriters.
+    await expectRefusal(flagged, "NOT_ELIGIBLE", "cannot take a loan application from you");
+    const refusals = await underwriter.caller.loans.refusals({ userId: flagged.user.id });
+    expect(refusals.items[0]).toMatchObject({ code: "AML_HIGH_RISK", disclosedCode: "NOT_ELIGIBLE" });
 
     const busy = await makeApplicant(deps);
     for (let i = 0; i < deps.config.LOAN_MAX_OPEN_APPLICATIONS; i++)
