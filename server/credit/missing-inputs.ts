@@ -85,6 +85,11 @@ function geometric(from: number, to: number, factor: number): number[] {
   return points;
 }
 
+/** The same in whole cents, as money is declared. */
+function geometricCents(from: number, to: number, factor: number): number[] {
+  return [...new Set(geometric(from, to, factor).map(Math.round))];
+}
+
 const setProfile =
   (changes: Partial<ScoringProfile>): Fill =>
   (declared) => ({ ...declared, profile: { ...declared.profile, ...changes } });
@@ -115,7 +120,7 @@ function incomeGrid(settings: WorstCaseSettings): number[] {
     Math.ceil(monthly * 1200) - 12,
     Math.ceil(monthly * 1200) + 6,
   ]);
-  const values = new Set([0, 12, 1_200, ...geometric(120_000, max, 1.5), ...fromProbes]);
+  const values = new Set([0, 12, 1_200, ...geometricCents(120_000, max, 1.5), ...fromProbes]);
   return [...values].filter((cents) => cents >= 0 && cents <= max).sort((a, b) => a - b);
 }
 
@@ -131,7 +136,7 @@ const incomeAndDebt: Group = {
     const maxDebt = Math.floor(settings.maxAnnualIncomeCents / 12);
     const incomes = incomeGrid(settings);
     const ratios = ratioGrid(settings);
-    const debtGrid = [0, ...geometric(100, maxDebt, 1.5)];
+    const debtGrid = [0, ...geometricCents(100, maxDebt, 1.5)];
     const fills: Fill[] = [];
     const income = profile.annualIncomeCents;
     const debt = profile.monthlyDebtPaymentsCents;
