@@ -203,12 +203,9 @@ export const instalmentSchema = z.object({
 export const transitionSchema = z.object({
   from: z.enum(loanStatuses).nullable(),
   to: z.enum(loanStatuses),
-  actorId: z
-    .uuid()
-    .nullable()
-    .meta({
-      description: "Null when the system made the change: the delinquency job, the provider's settlement",
-    }),
+  actorId: z.uuid().nullable().meta({
+    description: "Null when the system made the change: the delinquency job, the provider's settlement",
+  }),
   reason: z.string().nullable(),
   at: z.date(),
 });

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { paymentEvents } from "../../db/schema";
+import { paymentEvents, payments } from "../../db/schema";
 import type { RequestMeta } from "../audit/log";
 import { DomainError, invalidInput, notFound, unavailable } from "../errors";
 import { providerEventSchema, type WebhookResult } from "./schemas";
@@ -69,12 +69,16 @@ export async function receiveProviderEvent(
       .onConflictDoNothing()
       .returning({ eventId: paymentEvents.eventId });
     if (!fresh) {
-      const [seen] = await tx.select().from(paymentEvents).where(eq(paymentEvents.eventId, event.eventId));
+      const [seen] = await tx
+        .select({ paymentId: paymentEvents.paymentId, status: payments.status })
+        .from(paymentEvents)
+        .leftJoin(payments, eq(payments.id, paymentEvents.paymentId))
+        .where(eq(paymentEvents.eventId, event.eventId));
       return {
         eventId: event.eventId,
         outcome: "duplicate",
         paymentId: seen?.paymentId ?? null,
-        paymentStatus: null,
+        paymentStatus: seen?.status ?? null,
       };
     }
     const payment = await lockPaymentByReference(tx, event.reference);

@@ -162,10 +162,10 @@ describe("finding 1: a borrower cannot mark their own loan repaid", () => {
       body: { eventId: event.eventId, outcome: "settled", paymentId: intent.id, paymentStatus: "settled" },
     });
     const replays = await Promise.all([providerSends(event), providerSends(event), providerSends(event)]);
-    expect(replays.map((replay) => [replay.status, replay.body.outcome])).toEqual([
-      [200, "duplicate"],
-      [200, "duplicate"],
-      [200, "duplicate"],
+    expect(replays.map((replay) => [replay.status, replay.body.outcome, replay.body.paymentStatus])).toEqual([
+      [200, "duplicate", "settled"],
+      [200, "duplicate", "settled"],
+      [200, "duplicate", "settled"],
     ]);
     // Another event about the same payment (the provider's own retry with a new id): the payment is final.
     const again = await providerSends({ ...event, eventId: newEventId() });
