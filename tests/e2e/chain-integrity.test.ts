@@ -99,8 +99,7 @@ describe("finding 6: chain order and consent", () => {
       } as unknown as Jobs,
     };
     const scoring = {
-      scorecard: app.deps.scorecard,
-      engine: app.deps.config.SCORING_ENGINE,
+      scoring: app.deps.scoring,
       limits: profileLimits(app.deps.config),
       now: new Date(Date.now() - 3_600_000),
     };
