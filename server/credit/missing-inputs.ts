@@ -104,29 +104,30 @@ function dateOfBirthFor(age: number, at: Date): string {
 }
 
 /**
- * The monthly debts, in cents, that put a declared annual income's debt-to-income (as the engines see it) just
- * below and at `ratio`.
+ * Annual incomes (cents) worth trying. With the engine's monthly-income cut points, one in each interval they
+ * make (a value is in the interval that starts at the cut at or below it), which is exact for an engine that
+ * only changes there; without them, a grid over the whole range. Income 0 and a cent a month are the bottom.
  */
-function debtsForRatio(ratio: number, annualIncomeCents: number, maxDebtCents: number): number[] {
-  const monthlyIncomeCents = Math.round(annualIncomeCents / 12);
-  const at = Math.ceil(ratio * monthlyIncomeCents);
-  return [at - 1, at].filter((debt) => debt >= 0).map((debt) => Math.min(maxDebtCents, debt));
-}
-
-function incomeGrid(settings: WorstCaseSettings): number[] {
+function incomeCandidates(settings: WorstCaseSettings): number[] {
   const max = settings.maxAnnualIncomeCents;
-  // A monthly income cut point, reached from both sides (a cent a month either way, as it is rounded).
-  const fromProbes = (settings.probes?.monthlyIncome ?? []).flatMap((monthly) => [
-    Math.ceil(monthly * 1200) - 12,
-    Math.ceil(monthly * 1200) + 6,
-  ]);
-  const values = new Set([0, 12, 1_200, ...geometricCents(120_000, max, 1.5), ...fromProbes]);
-  return [...values].filter((cents) => cents >= 0 && cents <= max).sort((a, b) => a - b);
+  const cuts = settings.probes?.monthlyIncome;
+  // monthlyIncome is round(annual / 12) / 100: half a cent above the cut, once rounded, is at or above it.
+  const values = cuts
+    ? [0, 12, ...cuts.map((monthly) => Math.ceil(monthly * 1200) + 6), max]
+    : [0, 12, 1_200, ...geometricCents(120_000, max, 1.5)];
+  return [...new Set(values)].filter((cents) => cents >= 0 && cents <= max).sort((a, b) => a - b);
 }
 
-function ratioGrid(settings: WorstCaseSettings): number[] {
-  const values = new Set([0, ...geometric(0.01, 100_000, 1.4), ...(settings.probes?.debtToIncome ?? [])]);
-  return [...values].filter((ratio) => ratio >= 0).sort((a, b) => a - b);
+/** Debt-to-income ratios worth trying, the same way: the engine's cut points, or a grid from 0 up. */
+function ratioCandidates(settings: WorstCaseSettings): number[] {
+  const cuts = settings.probes?.debtToIncome;
+  const values = cuts ? [0, ...cuts] : [0, ...geometric(0.01, 100_000, 1.4)];
+  return [...new Set(values)].filter((ratio) => ratio >= 0).sort((a, b) => a - b);
+}
+
+/** The monthly debt (cents) that puts a declared annual income's debt-to-income at or just above `ratio`. */
+function debtForRatio(ratio: number, annualIncomeCents: number, maxDebtCents: number): number {
+  return Math.min(maxDebtCents, Math.ceil(ratio * Math.round(annualIncomeCents / 12)));
 }
 
 const incomeAndDebt: Group = {
@@ -134,34 +135,34 @@ const incomeAndDebt: Group = {
   missing: ({ profile }) => profile.annualIncomeCents === null || profile.monthlyDebtPaymentsCents === null,
   candidates: ({ profile }, settings) => {
     const maxDebt = Math.floor(settings.maxAnnualIncomeCents / 12);
-    const incomes = incomeGrid(settings);
-    const ratios = ratioGrid(settings);
-    const debtGrid = [0, ...geometricCents(100, maxDebt, 1.5)];
-    const fills: Fill[] = [];
+    const ratios = ratioCandidates(settings);
     const income = profile.annualIncomeCents;
     const debt = profile.monthlyDebtPaymentsCents;
+    const pairs: [number | null, number | null][] = [];
     if (income === null && debt === null) {
-      for (const annual of incomes) {
-        const debts = annual === 0 ? debtGrid : ratios.flatMap((r) => debtsForRatio(r, annual, maxDebt));
-        for (const monthly of new Set(debts)) {
-          fills.push(setProfile({ annualIncomeCents: annual, monthlyDebtPaymentsCents: monthly }));
-        }
+      for (const annual of incomeCandidates(settings)) {
+        // Without income there is no ratio; debts alone still count for some engines.
+        const debts = annual === 0 ? [0, 100, maxDebt] : ratios.map((r) => debtForRatio(r, annual, maxDebt));
+        for (const monthly of new Set(debts)) pairs.push([annual, monthly]);
       }
     } else if (income === null && debt !== null) {
-      // Incomes that put the declared debts' ratio on either side of each candidate ratio.
+      // The incomes that put the declared debts' ratio in each ratio interval, and the income intervals.
       const forRatios = ratios
         .filter((r) => r > 0)
-        .flatMap((r) => [Math.floor((12 * debt) / r) - 12, Math.ceil((12 * debt) / r) + 12])
-        .filter((annual) => annual >= 0 && annual <= settings.maxAnnualIncomeCents);
-      for (const annual of new Set([...incomes, ...forRatios]))
-        fills.push(setProfile({ annualIncomeCents: annual }));
+        .map((r) => Math.floor(debt / r) * 12)
+        .filter((annual) => annual > 0 && annual <= settings.maxAnnualIncomeCents);
+      for (const annual of new Set([...incomeCandidates(settings), ...forRatios])) pairs.push([annual, null]);
     } else if (income !== null) {
-      const forRatios = ratios.flatMap((r) => debtsForRatio(r, income, maxDebt));
-      for (const monthly of new Set([...debtGrid, ...forRatios])) {
-        fills.push(setProfile({ monthlyDebtPaymentsCents: monthly }));
-      }
+      const debts = ratios.map((r) => debtForRatio(r, income, maxDebt));
+      const grid = settings.probes?.debtToIncome ? [] : [0, ...geometricCents(100, maxDebt, 1.5)];
+      for (const monthly of new Set([...debts, ...grid, maxDebt])) pairs.push([null, monthly]);
     }
-    return fills;
+    return pairs.map(([annual, monthly]) =>
+      setProfile({
+        ...(annual === null ? {} : { annualIncomeCents: annual }),
+        ...(monthly === null ? {} : { monthlyDebtPaymentsCents: monthly }),
+      }),
+    );
   },
   reason: ({ profile }) =>
     profile.annualIncomeCents === null && profile.monthlyDebtPaymentsCents === null
@@ -272,22 +273,28 @@ export function scoreMissingAsWorst(
   const candidates = new Map(missing.map((group) => [group.id, group.candidates(declared, settings)]));
   const apply = (except?: string) =>
     [...chosen].reduce((current, [id, fill]) => (id === except ? current : fill(current)), declared);
+  // Smallest searches first; a group is searched again only when another group's value changed since.
+  const order = [...missing].sort(
+    (a, b) => (candidates.get(a.id)?.length ?? 0) - (candidates.get(b.id)?.length ?? 0),
+  );
+  const stale = new Set(order.map((group) => group.id));
   // A group stays missing (the engine's own treatment) unless some declarable value of it scores lower.
   let lowest = native.score;
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
-    let improved = false;
-    for (const group of missing) {
+  for (let pass = 0; pass < MAX_PASSES && stale.size > 0; pass++) {
+    for (const group of order) {
+      if (!stale.delete(group.id)) continue;
       const others = apply(group.id);
+      let changed = false;
       for (const fill of candidates.get(group.id) ?? []) {
         const score = engine.predict(fill(others));
         if (score < lowest) {
           lowest = score;
           chosen.set(group.id, fill);
-          improved = true;
+          changed = true;
         }
       }
+      if (changed) for (const other of order) if (other !== group) stale.add(other.id);
     }
-    if (!improved) break;
   }
   if (chosen.size === 0) return native;
   const worst = engine.score(apply());

@@ -90,14 +90,17 @@ const fields = Object.keys(declarable) as (Field | "wallet")[];
 
 for (const [name, deps] of engines) {
   const score = (declared: Declared) => scoreDeclared(declared, record, at, deps).score;
+  const additive = deps.scoring.engine !== "model";
 
   describe(`${name}: a missing input scores no better than any value the borrower could have declared`, () => {
     for (const field of fields) {
       it(field, () => {
         let compared = 0;
         for (let i = 0; i < 40; i++) {
-          // Mostly complete profiles; some with other inputs missing as well.
-          const base = randomDeclared(i % 3 === 0 ? 0.3 : 0);
+          // Mostly complete profiles. For the additive engines also profiles with other inputs missing as well:
+          // the search is exact for them. The trees' features interact, and with several inputs missing at once
+          // the search is one input at a time, not exhaustive (docs/credit.md).
+          const base = randomDeclared(i % 3 === 0 && additive ? 0.3 : 0);
           const omitted = score(withField(base, field, null));
           for (const value of declarable[field]()) {
             const declaredScore = score(withField(base, field, value));
