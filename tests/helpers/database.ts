@@ -7,7 +7,8 @@ import { connectDatabase, type DatabaseConnection, migrateDatabase } from "../..
  */
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL;
 
-async function createFreshPostgresDatabase(adminUrl: string): Promise<string> {
+/** A new empty database on the server of `adminUrl` (stale ones from runs over an hour old are dropped). */
+export async function createFreshPostgresDatabase(adminUrl: string): Promise<string> {
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
     const stale = await admin<{ datname: string }[]>`
@@ -19,6 +20,19 @@ async function createFreshPostgresDatabase(adminUrl: string): Promise<string> {
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     return url.toString();
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Drops a database made by `createFreshPostgresDatabase`, closing whatever is still connected to it. */
+export async function dropPostgresDatabase(url: string): Promise<void> {
+  const adminUrl = new URL(url);
+  const name = adminUrl.pathname.slice(1);
+  adminUrl.pathname = "/postgres";
+  const admin = postgres(adminUrl.toString(), { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
   } finally {
     await admin.end();
   }
