@@ -102,7 +102,9 @@ export function createApp(deps: AppDeps) {
   const noParse = { parse: "none" as const };
   const handleRest = createRestHandler(deps);
 
-  return new Elysia()
+  // Elysia finds the path by skipping the 11 characters of a "standard" hostname ("http://a.bc") unless told
+  // not to; behind a proxy whose upstream is named `api` or `bs`, that skips into the path and every route is 404.
+  return new Elysia({ handler: { standardHostname: false } })
     .get("/api/openapi.json", ({ request, server }) =>
       handle(request, server, () => json(200, openApiDocument(config))),
     )
