@@ -13,11 +13,33 @@ import * as schema from "./schema";
 /** One handle type for both drivers; a transaction is one too, so domain functions accept either. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
-export type DatabaseConnection =
-  | { driver: "pglite"; db: Database; pglite: PGlite; close(): Promise<void> }
-  | { driver: "postgres"; db: Database; client: postgres.Sql; url: string; close(): Promise<void> };
+/** What the pool is doing right now, for the metrics. */
+export type DatabaseActivity = {
+  /** Connections the pool may open (1 for the embedded database). */
+  poolMax: number;
+  /** Statements sent and not yet answered, outside transactions. */
+  queriesInFlight: number;
+  /** Transactions open; each holds a connection until it ends. */
+  transactionsOpen: number;
+};
 
-export type DatabaseTarget = { url: string } | { dataDir: string } | { memory: true };
+export type DatabaseConnection =
+  | { driver: "pglite"; db: Database; pglite: PGlite; activity: DatabaseActivity; close(): Promise<void> }
+  | {
+      driver: "postgres";
+      db: Database;
+      client: postgres.Sql;
+      url: string;
+      /** Where migrations run: a direct connection when `url` is a transaction pooler (PgBouncer). */
+      migrationUrl: string;
+      activity: DatabaseActivity;
+      close(): Promise<void>;
+    };
+
+export type DatabaseTarget =
+  | { url: string; migrationUrl?: string; poolMax?: number }
+  | { dataDir: string }
+  | { memory: true };
 
 const migrationsFolder = resolve(import.meta.dir, "migrations");
 // Any constant works; it only has to be the same for every instance that migrates this database.
@@ -25,9 +47,18 @@ const MIGRATION_LOCK_KEY = 7_342_001;
 
 export async function connectDatabase(target: DatabaseTarget): Promise<DatabaseConnection> {
   if ("url" in target) {
-    const client = postgres(target.url, { max: 10, onnotice: () => {} });
+    const client = postgres(target.url, { max: target.poolMax ?? 10, onnotice: () => {} });
+    const activity = instrument(client);
     const db = drizzlePostgres(client, { schema }) as unknown as Database;
-    return { driver: "postgres", db, client, url: target.url, close: () => client.end({ timeout: 5 }) };
+    return {
+      driver: "postgres",
+      db,
+      client,
+      url: target.url,
+      migrationUrl: target.migrationUrl ?? target.url,
+      activity,
+      close: () => client.end({ timeout: 5 }),
+    };
   }
   let pglite: PGlite;
   if ("dataDir" in target) {
@@ -38,17 +69,50 @@ export async function connectDatabase(target: DatabaseTarget): Promise<DatabaseC
     pglite = await PGlite.create();
   }
   const db = drizzlePglite(pglite, { schema }) as unknown as Database;
-  return { driver: "pglite", db, pglite, close: () => pglite.close() };
+  const activity = { poolMax: 1, queriesInFlight: 0, transactionsOpen: 0 };
+  return { driver: "pglite", db, pglite, activity, close: () => pglite.close() };
 }
 
-/** Applies pending migrations; on a shared server an advisory lock keeps two starting instances apart. */
+/**
+ * Counts what drizzle has in flight on the pool: postgres.js keeps its connection queues private, and these two
+ * numbers against `max` are what an operator needs to see a pool that is too small.
+ */
+function instrument(client: postgres.Sql): DatabaseActivity {
+  const activity: DatabaseActivity = { poolMax: client.options.max, queriesInFlight: 0, transactionsOpen: 0 };
+  const unsafe = client.unsafe.bind(client);
+  client.unsafe = ((...args: Parameters<typeof unsafe>) => {
+    const query = unsafe(...args);
+    activity.queriesInFlight += 1;
+    const done = () => {
+      activity.queriesInFlight -= 1;
+    };
+    // postgres.js sends a query on its first `then`, a microtask later: drizzle's `.values()` still applies.
+    query.then(done, done);
+    return query;
+  }) as typeof client.unsafe;
+  const begin = client.begin.bind(client);
+  client.begin = (async (...args: Parameters<typeof begin>) => {
+    activity.transactionsOpen += 1;
+    try {
+      return await begin(...args);
+    } finally {
+      activity.transactionsOpen -= 1;
+    }
+  }) as typeof client.begin;
+  return activity;
+}
+
+/**
+ * Applies pending migrations; on a shared server an advisory lock keeps two starting instances apart. The lock is
+ * session-level, so this runs over `migrationUrl`: a direct connection, never a transaction pooler.
+ */
 export async function migrateDatabase(connection: DatabaseConnection): Promise<void> {
   if (connection.driver === "pglite") {
     await migratePglite(drizzlePglite(connection.pglite), { migrationsFolder });
     return;
   }
   // One dedicated connection, so the session-level lock and the migration share it.
-  const client = postgres(connection.url, { max: 1, onnotice: () => {} });
+  const client = postgres(connection.migrationUrl, { max: 1, onnotice: () => {} });
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     await migratePostgres(drizzlePostgres(client), { migrationsFolder });

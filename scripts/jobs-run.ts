@@ -10,6 +10,7 @@ import { installAuditKey } from "../server/audit/key";
 import { createChainService } from "../server/chain/service";
 import { ConfigError, loadConfig } from "../server/config";
 import { claimDataDir } from "../server/data-dir-lock";
+import { databaseTarget } from "../server/database-target";
 import { createJobs, type Jobs } from "../server/jobs/jobs";
 import { DELINQUENCY_QUEUE, delinquencyPolicy, runDelinquency } from "../server/loans/delinquency-job";
 import { createLogger } from "../server/logger";
@@ -66,9 +67,7 @@ try {
   process.exit(1);
 }
 
-const connection = await connectDatabase(
-  config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR },
-);
+const connection = await connectDatabase(databaseTarget(config));
 const chain = createChainService(config);
 let jobs: Jobs | null = null;
 try {

@@ -9,6 +9,7 @@ import { setUserRole } from "../server/admin/users";
 import { installAuditKey } from "../server/audit/key";
 import { ConfigError, loadConfig } from "../server/config";
 import { claimDataDir } from "../server/data-dir-lock";
+import { databaseTarget } from "../server/database-target";
 import { withServerKeys } from "../server/server-keys";
 
 const [email, role] = process.argv.slice(2);
@@ -44,9 +45,7 @@ try {
   release();
   process.exit(1);
 }
-const connection = await connectDatabase(
-  config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: config.DATA_DIR },
-);
+const connection = await connectDatabase(databaseTarget(config));
 try {
   await migrateDatabase(connection);
   const [user] = await connection.db

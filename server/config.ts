@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { isAddress } from "viem";
 import { z } from "zod";
@@ -105,17 +106,50 @@ const countPerWindow = z
   })
   .refine((spec) => spec.count > 0 && spec.windowSeconds > 0, "count and seconds must be positive");
 
+const port = z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535);
+
+/** "auto" (one per core) or a whole number of processes. */
+const workerCount = z.union([
+  z.literal("auto").transform(() => availableParallelism()),
+  z.coerce
+    .number({ error: 'must be a whole number of processes or "auto"' })
+    .int('must be a whole number of processes or "auto"')
+    .min(1, "must be at least 1")
+    .max(256, "must be at most 256"),
+]);
+
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL");
+
 const configSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: port.default(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Requests slower than this are logged at warn with their route and duration. */
+  SLOW_REQUEST_MS: positiveInt.default(500),
+  /** Server processes sharing PORT (reusePort); "auto" is one per core. More than one needs DATABASE_URL. */
+  WORKERS: workerCount.prefault("1"),
+  /** On SIGTERM/SIGINT: how long in-flight requests and running jobs get to finish before the process exits. */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce
+    .number({ error: "must be a number of seconds" })
+    .min(0)
+    .max(3600)
+    .default(10),
+  /** An internal port serving `GET /metrics` without a token (bound on HOST; keep it off the public network). */
+  METRICS_PORT: port.optional(),
+  /** How often the health checks run in the background; /api/health answers from their last result. */
+  HEALTH_CHECK_INTERVAL_SECONDS: z.coerce
+    .number({ error: "must be a number of seconds" })
+    .min(0.5)
+    .max(300)
+    .default(5),
 
   DATA_DIR: z.string().min(1).default("./data"),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
-    .optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  /** Migrations need a session of their own (an advisory lock): a direct connection when DATABASE_URL is a pooler. */
+  DATABASE_MIGRATION_URL: postgresUrl.optional(),
+  /** Connections each process keeps to Postgres (or to PgBouncer). */
+  DATABASE_POOL_MAX: positiveInt.max(1000).default(10),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
@@ -126,7 +160,10 @@ const configSchema = z.object({
   TRUST_PROXY: commaList.default([]),
   /** Calls one tRPC batch request may carry. */
   TRPC_MAX_BATCH: wholeNumber(1, 100, 10).default(10),
-  /** Shown to an anonymous caller of /api/health only as statuses; this bearer token sees the details too. */
+  /**
+   * `GET /metrics` on PORT answers only with `Authorization: Bearer <this>`; /api/health shows an anonymous caller
+   * only statuses, and this bearer token sees the details too.
+   */
   METRICS_TOKEN: z
     .string()
     .min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)")
@@ -318,6 +355,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       "  LOAN_DEFAULT_AFTER_DAYS: must not be below LOAN_GRACE_DAYS (a loan defaults after its instalments are late)",
   ].filter(Boolean);
   if (loanProblems.length > 0) throw new ConfigError(`Invalid configuration:\n${loanProblems.join("\n")}`);
+  if (config.WORKERS > 1 && !config.DATABASE_URL) {
+    throw new ConfigError(
+      `Invalid configuration:\n  WORKERS: ${config.WORKERS} processes need DATABASE_URL; the embedded database in DATA_DIR ` +
+        "belongs to one process (set WORKERS=1, or point DATABASE_URL at a Postgres server)",
+    );
+  }
+  if (config.DATABASE_MIGRATION_URL && !config.DATABASE_URL) {
+    throw new ConfigError("Invalid configuration:\n  DATABASE_MIGRATION_URL: only used with DATABASE_URL");
+  }
+  if (config.METRICS_PORT !== undefined && config.METRICS_PORT !== 0 && config.METRICS_PORT === config.PORT) {
+    throw new ConfigError(
+      "Invalid configuration:\n  METRICS_PORT: must differ from PORT (it is the internal port)",
+    );
+  }
   const paymentsProvider =
     config.PAYMENTS_PROVIDER ?? (config.NODE_ENV === "production" ? "webhook" : "sandbox");
   if (paymentsProvider === "sandbox" && config.NODE_ENV === "production") {
@@ -348,6 +399,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return {
     ...config,
+    DATABASE_MIGRATION_URL: config.DATABASE_MIGRATION_URL ?? config.DATABASE_URL,
     SESSION_COOKIE_SECURE: config.SESSION_COOKIE_SECURE ?? config.NODE_ENV === "production",
     OTP_PROVIDER: otpProvider,
     PAYMENTS_PROVIDER: paymentsProvider,

@@ -11,7 +11,9 @@ import type { SanctionsRegistry } from "./compliance/sanctions-registry";
 import type { Config } from "./config";
 import type { LoadedEngine } from "./credit/engine";
 import type { WalletActivityProvider } from "./credit/profile-inputs";
+import type { HealthMonitor } from "./health";
 import type { Jobs } from "./jobs/jobs";
+import type { Metrics } from "./metrics";
 import type { PaymentsSettings } from "./payments/settings";
 import type { LoginGuard } from "./security/login-guard";
 import type { RateLimiters } from "./security/rate-limit";
@@ -24,6 +26,10 @@ export type AppDeps = {
   logger: Logger;
   redis: Redis | null;
   limiters: RateLimiters;
+  /** This process's Prometheus metrics (GET /metrics). */
+  metrics: Metrics;
+  /** The last result of the background health checks. */
+  health: HealthMonitor;
   loginGuard: LoginGuard;
   /** The per-user budget of failed secret checks (current password, MFA and recovery codes). */
   secretGuard: SecretGuard;

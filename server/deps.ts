@@ -6,6 +6,8 @@ import { createSecretVault } from "./auth/secret-vault";
 import { createSanctionsRegistry } from "./compliance/sanctions-registry";
 import type { AppDeps } from "./context";
 import { type LoadedEngine, RULES_ENGINE } from "./credit/engine";
+import { createHealthMonitor } from "./health";
+import { createMetrics } from "./metrics";
 import { paymentsSettings } from "./payments/settings";
 import { connectRedis } from "./redis";
 import { createLoginGuard } from "./security/login-guard";
@@ -27,7 +29,10 @@ export function buildDeps(params: {
 }): AppDeps {
   const { config, db, logger } = params;
   const redis = config.REDIS_URL ? connectRedis(config.REDIS_URL, logger) : null;
-  const limiters = createRateLimiters(config, redis, params.rateLimitPrefix);
+  const metrics = createMetrics();
+  const limiters = createRateLimiters(config, redis, params.rateLimitPrefix, (limiter) =>
+    metrics.rateLimitRefusals.inc({ limiter }),
+  );
   installAuditKey(config.AUDIT_HMAC_KEY);
   return {
     config,
@@ -35,6 +40,8 @@ export function buildDeps(params: {
     logger,
     redis,
     limiters,
+    metrics,
+    health: createHealthMonitor(config.HEALTH_CHECK_INTERVAL_SECONDS * 1000),
     loginGuard: createLoginGuard(limiters, config),
     secretGuard: createSecretGuard(limiters),
     otpSender: createOtpSender(config),

@@ -98,3 +98,82 @@ export function mayReadHealthDetails(ctx: Pick<Context, "config" | "request" | "
   const b = new TextEncoder().encode(given);
   return a.length === b.length && constantTimeEqual(a, b);
 }
+
+/**
+ * The health answer kept in memory: checks run in the background every `intervalMs` (every second while
+ * degraded, so recovery shows soon) and at once after a failure: a request that found a dependency down calls
+ * `checkSoon`, and the next health read waits for a fresh check. Otherwise a request reads the last result and
+ * never waits for a database round trip.
+ */
+export type HealthMonitor = {
+  current(deps: AppDeps): Promise<Health>;
+  /** Starts the background checks against `deps` (the process's final dependencies). */
+  start(deps: AppDeps): void;
+  stop(): void;
+  /** Something failed: check again now, and make the next read wait for that check. */
+  checkSoon(): void;
+};
+
+const DEGRADED_RECHECK_MS = 1000;
+/** A burst of failing requests asks for one check, not one each. */
+const CHECK_SOON_MIN_GAP_MS = 1000;
+
+export function createHealthMonitor(intervalMs: number): HealthMonitor {
+  let latest: { health: Health; at: number } | null = null;
+  let running: Promise<Health> | null = null;
+  let suspect = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let watched: AppDeps | null = null;
+
+  let lastSoonAt = 0;
+  const run = (deps: AppDeps): Promise<Health> => {
+    suspect = false;
+    running ??= checkHealth(deps)
+      .then((health) => {
+        latest = { health, at: Date.now() };
+        return health;
+      })
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+  const schedule = () => {
+    if (!watched) return;
+    const deps = watched;
+    const delay =
+      latest?.health.status === "degraded" ? Math.min(DEGRADED_RECHECK_MS, intervalMs) : intervalMs;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      void run(deps)
+        .catch((error) => deps.logger.error({ err: error }, "health check failed"))
+        .finally(schedule);
+    }, delay);
+    timer.unref?.();
+  };
+
+  return {
+    current: async (deps) => {
+      if (!latest || suspect) return running ?? run(deps);
+      // Without the background loop (tests, scripts), a stale answer is refreshed behind the one returned.
+      if (!watched && Date.now() - latest.at > intervalMs) void run(deps).catch(() => {});
+      return latest.health;
+    },
+    start: (deps) => {
+      if (watched) return;
+      watched = deps;
+      void run(deps).finally(schedule);
+    },
+    stop: () => {
+      watched = null;
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+    checkSoon: () => {
+      if (Date.now() - lastSoonAt < CHECK_SOON_MIN_GAP_MS) return;
+      lastSoonAt = Date.now();
+      suspect = true;
+      if (watched && !running) void run(watched).finally(schedule);
+    },
+  };
+}

@@ -48,9 +48,15 @@ export const trpcCodeByKind: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
   unavailable: "SERVICE_UNAVAILABLE",
 };
 
+const isUnavailable = (cause: unknown) => cause instanceof DomainError && cause.kind === "unavailable";
+
 /** The one place domain errors become transport errors. */
 const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
+  // A dependency that failed this request is checked again at once, so /api/health says so without waiting.
+  if (!result.ok && (result.error.code === "INTERNAL_SERVER_ERROR" || isUnavailable(result.error.cause))) {
+    ctx.health.checkSoon();
+  }
   if (!result.ok && result.error.cause instanceof DomainError) {
     const cause = result.error.cause;
     if (cause instanceof RateLimitedError) {

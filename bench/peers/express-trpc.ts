@@ -20,7 +20,8 @@ import {
   backgroundHealth,
   bearerToken,
   isComplete,
-  loadScorecard,
+  LIMITS,
+  loadScoring,
   type PeerSession,
   readProfile,
   validateSession,
@@ -28,7 +29,7 @@ import {
 
 const sql = postgres(process.env.DATABASE_URL ?? "", { max: 10, onnotice: () => {} });
 const health = backgroundHealth(sql);
-const scorecard = loadScorecard();
+const scoring = loadScoring();
 
 type Context = { session: PeerSession | null };
 const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({ transformer: superjson });
@@ -65,7 +66,7 @@ const router = t.router({
       .meta({ openapi: { method: "POST", path: "/credit/simulate", protect: true } })
       .input(simulateInputSchema)
       .output(simulatedScoreSchema)
-      .mutation(({ input }) => simulateScore(input, { scorecard, engine: "model" })),
+      .mutation(({ input }) => simulateScore(input, { scoring, limits: LIMITS })),
   }),
 });
 

@@ -10,14 +10,15 @@ import {
   backgroundHealth,
   bearerToken,
   isComplete,
-  loadScorecard,
+  LIMITS,
+  loadScoring,
   readProfile,
   validateSession,
 } from "./shared";
 
 const sql = postgres(process.env.DATABASE_URL ?? "", { max: 10, onnotice: () => {} });
 const health = backgroundHealth(sql);
-const scorecard = loadScorecard();
+const scoring = loadScoring();
 
 const json = (status: number, body: unknown) => Response.json(body, { status });
 const unauthenticated = () => json(401, { code: "UNAUTHENTICATED", message: "Sign in first" });
@@ -40,7 +41,7 @@ const server = Bun.serve({
         if (!isComplete(session)) return unauthenticated();
         const input = simulateInputSchema.safeParse(await request.json().catch(() => null));
         if (!input.success) return json(400, { code: "BAD_REQUEST", message: input.error.message });
-        return json(200, simulateScore(input.data, { scorecard, engine: "model" }));
+        return json(200, simulateScore(input.data, { scoring, limits: LIMITS }));
       },
     },
   },

@@ -6,9 +6,13 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type postgres from "postgres";
-import scorecardJson from "../../server/credit/model/scorecard.json";
-import { type ScorecardArtifact, scorecardArtifactSchema } from "../../server/credit/scorecard/artifact";
+import { loadConfig } from "../../server/config";
+import type { LoadedEngine } from "../../server/credit/engine";
+import { modelArtifactSchema } from "../../server/credit/gbdt/artifact";
+import { compileModel } from "../../server/credit/gbdt/score";
+import modelJson from "../../server/credit/model/gbdt.json";
 import { formatMoney } from "../../server/money";
+import { type ProfileLimits, profileLimits } from "../../server/profile/limits";
 import type { FinancialProfileView } from "../../server/profile/schemas";
 
 export const SESSION_SQL =
@@ -23,7 +27,8 @@ export const PROFILE_SQL =
   '"employment_status", "employment_years", "housing", "open_credit_lines", "real_estate_loans", ' +
   '"revolving_utilization_percent", "past_due_30_59", "past_due_60_89", "past_due_90_plus", ' +
   '"credit_history_years", "recent_inquiries", "wallet_address", "phone_number", "wallet_anchor_consent", ' +
-  '"wallet_linked_at", "updated_at" from "financial_profiles" where "financial_profiles"."user_id" = $1';
+  '"wallet_linked_at", "income_verified_cents", "income_verified_at", "income_verified_by", "updated_at" ' +
+  'from "financial_profiles" where "financial_profiles"."user_id" = $1';
 
 const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -85,6 +90,8 @@ export function profileView(row: Record<string, unknown>): FinancialProfileView 
     dateOfBirth: isoDay(r.date_of_birth),
     dependants: r.dependants,
     annualIncome: cents(r.annual_income_cents),
+    annualIncomeVerified:
+      r.annual_income_cents !== null && String(r.income_verified_cents) === String(r.annual_income_cents),
     monthlyDebtPayments: cents(r.monthly_debt_payments_cents),
     employmentStatus: r.employment_status,
     employmentYears: decimal(r.employment_years),
@@ -109,8 +116,14 @@ export async function readProfile(sql: postgres.Sql, userId: string) {
   return profileView(row);
 }
 
-export function loadScorecard(): ScorecardArtifact {
-  return scorecardArtifactSchema.parse(scorecardJson);
+/** BlockScore's default declarable range (PROFILE_MAX_ANNUAL_INCOME unset). */
+export const LIMITS: ProfileLimits = profileLimits(loadConfig({}));
+
+/** BlockScore's default engine (SCORING_ENGINE=model): the committed boosted trees, checked as at its start. */
+export function loadScoring(): LoadedEngine {
+  const model = modelArtifactSchema.parse(modelJson);
+  compileModel(model);
+  return { engine: "model", model, reason: "the committed model" };
 }
 
 /**

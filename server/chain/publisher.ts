@@ -7,6 +7,7 @@ import { type ChainTransaction, chainTransactions } from "../../db/schema";
 import type { Config } from "../config";
 import type { Jobs } from "../jobs/jobs";
 import { describeError } from "../log-redaction";
+import type { Metrics } from "../metrics";
 import { anchorAuditCheckpoint } from "./audit-anchor";
 import { anchorUnanchoredLatestScores, type PublishJob } from "./outbox";
 import { anchorScore, readLoanEvents, recordLoanStatus } from "./registry";
@@ -17,6 +18,7 @@ export type PublisherDeps = {
   logger: Logger;
   chain: ChainService;
   jobs: Jobs;
+  metrics: Pick<Metrics, "chainPublishes" | "chainPublishLag">;
   config: Pick<
     Config,
     | "CHAIN_RETRY_LIMIT"
@@ -108,6 +110,8 @@ export async function publishJob(deps: PublisherDeps, job: JobWithMetadata<Publi
         updatedAt: new Date(),
       })
       .where(eq(chainTransactions.id, row.id));
+    deps.metrics.chainPublishes.inc({ kind: row.kind, outcome: "confirmed" });
+    deps.metrics.chainPublishLag.observe({ kind: row.kind }, (Date.now() - row.createdAt.getTime()) / 1000);
     logger.info(
       {
         transactionId: row.id,
@@ -127,8 +131,9 @@ export async function publishJob(deps: PublisherDeps, job: JobWithMetadata<Publi
         updatedAt: new Date(),
       })
       .where(eq(chainTransactions.id, row.id));
-    const log =
-      error instanceof WaitingForEarlierWrite ? logger.debug.bind(logger) : logger.warn.bind(logger);
+    const waiting = error instanceof WaitingForEarlierWrite;
+    if (!waiting) deps.metrics.chainPublishes.inc({ kind: row.kind, outcome: final ? "failed" : "retry" });
+    const log = waiting ? logger.debug.bind(logger) : logger.warn.bind(logger);
     log(
       {
         transactionId: row.id,
@@ -291,4 +296,14 @@ async function existingTransaction(chain: ChainService, txHash: Hex | null): Pro
 
 function errorSummary(error: unknown): string {
   return describeError(error).slice(0, 500);
+}
+
+/** Seconds since the oldest chain write still queued or pending was queued; null when there is none. */
+export async function oldestUnpublishedAge(db: Database): Promise<number | null> {
+  const [row] = await db
+    .select({ oldest: sql<Date | string | null>`min(${chainTransactions.createdAt})` })
+    .from(chainTransactions)
+    .where(inArray(chainTransactions.status, ["queued", "pending"]));
+  if (!row?.oldest) return null;
+  return Math.max(0, (Date.now() - new Date(row.oldest).getTime()) / 1000);
 }

@@ -11,6 +11,7 @@ import {
 import type { Logger } from "pino";
 import type { Database, DatabaseConnection } from "../../db/client";
 import type { Config } from "../config";
+import type { Metrics } from "../metrics";
 
 export type JobsSettings = Pick<Config, "JOBS_ENABLED" | "JOBS_POLL_INTERVAL_SECONDS">;
 export type QueueOptions = Omit<Queue, "name">;
@@ -31,8 +32,8 @@ export type Jobs = {
   workersEnabled: boolean;
   /** Installs or migrates pg-boss's schema (its own `pgboss` schema) and starts its maintenance. */
   start(): Promise<void>;
-  /** Stops fetching, lets running jobs finish (up to a timeout) and releases pg-boss's connections. */
-  stop(): Promise<void>;
+  /** Stops fetching, lets running jobs finish (up to `timeoutMs`, 10 s by default) and releases pg-boss's connections. */
+  stop(timeoutMs?: number): Promise<void>;
   /** Creates the queue when it does not exist and applies the retry options when it does. */
   ensureQueue(name: string, options?: QueueOptions): Promise<void>;
   /** Runs `handler` for each job, one job per fetch; does nothing when workers are disabled. */
@@ -46,7 +47,12 @@ export type Jobs = {
   ): Promise<string>;
 };
 
-export function createJobs(connection: DatabaseConnection, settings: JobsSettings, logger: Logger): Jobs {
+export function createJobs(
+  connection: DatabaseConnection,
+  settings: JobsSettings,
+  logger: Logger,
+  metrics?: Pick<Metrics, "jobFailures">,
+): Jobs {
   const embedded = connection.driver === "pglite";
   const boss =
     connection.driver === "pglite"
@@ -65,10 +71,11 @@ export function createJobs(connection: DatabaseConnection, settings: JobsSetting
       await boss.start();
       started = true;
     },
-    stop: async () => {
+    stop: async (timeoutMs = 10_000) => {
       if (!started) return;
       started = false;
-      await boss.stop({ graceful: true, timeout: 10_000 });
+      // Graceful: workers take no new job, running ones get until the timeout, then their jobs go back to retry.
+      await boss.stop({ graceful: true, timeout: timeoutMs });
     },
     ensureQueue: async (name, options = {}) => {
       await boss.createQueue(name, options);
@@ -88,7 +95,13 @@ export function createJobs(connection: DatabaseConnection, settings: JobsSetting
         },
         // includeMetadata above: each job carries its retry count and limit
         async ([job]) => {
-          if (job) await handler(job as JobWithMetadata<T>);
+          if (!job) return;
+          try {
+            await handler(job as JobWithMetadata<T>);
+          } catch (error) {
+            metrics?.jobFailures.inc({ queue: name });
+            throw error;
+          }
         },
       );
     },

@@ -9,13 +9,14 @@ import type { Config, LimitSpec } from "../config";
 import { RateLimitedError } from "../errors";
 
 /** A named budget: in Redis when configured (shared by every instance), with this instance's memory as insurance. */
-export type Limiter = { name: string; spec: LimitSpec; store: RateLimiterAbstract };
+export type Limiter = { name: string; spec: LimitSpec; store: RateLimiterAbstract; onRefusal?: () => void };
 
 export function createLimiter(
   name: string,
   spec: LimitSpec,
   redis: Redis | null,
   keyPrefix: string,
+  onRefusal?: (limiter: string) => void,
 ): Limiter {
   const options = { keyPrefix: `${keyPrefix}:${name}`, points: spec.points, duration: spec.windowSeconds };
   const memory = new RateLimiterMemory(options);
@@ -27,7 +28,7 @@ export function createLimiter(
         rejectIfRedisNotReady: true,
       })
     : memory;
-  return { name, spec, store };
+  return { name, spec, store, onRefusal: onRefusal && (() => onRefusal(name)) };
 }
 
 export function rateLimitHeaders(spec: LimitSpec, result: RateLimiterRes): Record<string, string> {
@@ -40,6 +41,7 @@ export function rateLimitHeaders(spec: LimitSpec, result: RateLimiterRes): Recor
 
 /** The refusal for a key whose budget is spent: 429 with Retry-After and the RateLimit-* headers. */
 export function refusal(limiter: Limiter, result: RateLimiterRes): RateLimitedError {
+  limiter.onRefusal?.();
   return new RateLimitedError(
     Math.max(1, Math.ceil(result.msBeforeNext / 1000)),
     rateLimitHeaders(limiter.spec, result),
@@ -105,8 +107,14 @@ export type RateLimiters = {
   secretFailures: Limiter;
 };
 
-export function createRateLimiters(config: Config, redis: Redis | null, keyPrefix = "bs"): RateLimiters {
-  const make = (name: string, spec: LimitSpec) => createLimiter(name, spec, redis, keyPrefix);
+/** `onRefusal` hears of every refusal, by limiter name (the metrics count them). */
+export function createRateLimiters(
+  config: Config,
+  redis: Redis | null,
+  keyPrefix = "bs",
+  onRefusal?: (limiter: string) => void,
+): RateLimiters {
+  const make = (name: string, spec: LimitSpec) => createLimiter(name, spec, redis, keyPrefix, onRefusal);
   return {
     general: make("general", config.RATE_LIMIT_GENERAL),
     loginIp: make("login_ip", config.RATE_LIMIT_LOGIN_IP),

@@ -126,17 +126,17 @@ describe("with a chain", () => {
     expect(body.subject).toMatch(/^0x0{24}52908400098527886e0f7030069857d2e4169ee7$/);
   });
 
-  test("a stopped node degrades health within its timeout, and reads answer an error, not a hang", async () => {
+  test("a stopped node: reads answer an error, not a hang, and health says degraded at once after that failure", async () => {
     await chain().anvil.stop();
     const startedAt = performance.now();
-    const { body } = await rest(server, "GET", "/health", { token: TEST_METRICS_TOKEN });
-    expect(performance.now() - startedAt).toBeLessThan(3_000);
-    expect(body.status).toBe("degraded");
-    expect(body.checks.blockchain).toMatchObject({ status: "error", info: { reachable: false } });
-    expect(body.checks.blockchain.detail).toBeString();
     expect(await rest(server, "GET", `/chain/score/${someAddress}`)).toMatchObject({
       status: 503,
       body: { code: "CHAIN_UNREACHABLE" },
     });
+    const { body } = await rest(server, "GET", "/health", { token: TEST_METRICS_TOKEN });
+    expect(performance.now() - startedAt).toBeLessThan(5_000);
+    expect(body.status).toBe("degraded");
+    expect(body.checks.blockchain).toMatchObject({ status: "error", info: { reachable: false } });
+    expect(body.checks.blockchain.detail).toBeString();
   });
 });

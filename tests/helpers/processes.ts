@@ -54,9 +54,14 @@ export type ServerProcess = {
   log(): string;
 };
 
-/** What every test instance needs on top of the caller's env: production mode, budgets no test reaches. */
+/**
+ * What every test instance needs on top of the caller's env: production mode, budgets no test reaches, and the
+ * server keys every instance of one deployment shares (a production server on Postgres must be given them).
+ */
 export const INSTANCE_ENV: Record<string, string> = {
   NODE_ENV: "production",
+  MFA_ENCRYPTION_KEY: "6d66612d656e6372797074696f6e2d6b65792d666f722d746573747320202020",
+  AUDIT_HMAC_KEY: "61756469742d686d61632d6b65792d666f722d74657374732020202020202020",
   LOG_LEVEL: "warn",
   RATE_LIMIT_GENERAL: "100000000/60",
   RATE_LIMIT_REGISTER_IP: "100000/3600",
