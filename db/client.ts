@@ -37,7 +37,17 @@ export type DatabaseConnection =
     };
 
 export type DatabaseTarget =
-  | { url: string; migrationUrl?: string; poolMax?: number }
+  | {
+      url: string;
+      migrationUrl?: string;
+      poolMax?: number;
+      /**
+       * `url` is a transaction pooler (PgBouncer pool_mode=transaction): consecutive statements may reach different
+       * server connections, so nothing may be prepared by name, and nothing may be pipelined (a pooler before
+       * PgBouncer 1.21 hands a connection on after the first answer while a second statement still waits on it).
+       */
+      transactionPooler?: boolean;
+    }
   | { dataDir: string }
   | { memory: true };
 
@@ -47,7 +57,8 @@ const MIGRATION_LOCK_KEY = 7_342_001;
 
 export async function connectDatabase(target: DatabaseTarget): Promise<DatabaseConnection> {
   if ("url" in target) {
-    const client = postgres(target.url, { max: target.poolMax ?? 10, onnotice: () => {} });
+    const pooled = target.transactionPooler ? { prepare: false, max_pipeline: 0 } : {};
+    const client = postgres(target.url, { max: target.poolMax ?? 10, onnotice: () => {}, ...pooled });
     const activity = instrument(client);
     const db = drizzlePostgres(client, { schema }) as unknown as Database;
     return {

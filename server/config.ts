@@ -109,14 +109,16 @@ const countPerWindow = z
 const port = z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535);
 
 /** "auto" (one per core) or a whole number of processes. */
-const workerCount = z.union([
-  z.literal("auto").transform(() => availableParallelism()),
-  z.coerce
-    .number({ error: 'must be a whole number of processes or "auto"' })
-    .int('must be a whole number of processes or "auto"')
-    .min(1, "must be at least 1")
-    .max(256, "must be at most 256"),
-]);
+const workerCount = z.string().transform((value, ctx) => {
+  if (value === "auto") return availableParallelism();
+  const count = Number(value);
+  if (!Number.isInteger(count)) {
+    ctx.addIssue({ code: "custom", message: 'must be a whole number of processes or "auto"' });
+  } else if (count < 1 || count > 256) {
+    ctx.addIssue({ code: "custom", message: "must be at least 1 and at most 256" });
+  }
+  return count;
+});
 
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL");
 
@@ -150,6 +152,13 @@ const configSchema = z.object({
   DATABASE_MIGRATION_URL: postgresUrl.optional(),
   /** Connections each process keeps to Postgres (or to PgBouncer). */
   DATABASE_POOL_MAX: positiveInt.max(1000).default(10),
+  /**
+   * "transaction" when DATABASE_URL is a transaction pooler (PgBouncer pool_mode=transaction): no prepared
+   * statements and no pipelining, which such a pooler cannot route.
+   */
+  DATABASE_POOL_MODE: z
+    .enum(["session", "transaction"], { error: 'must be "session" or "transaction"' })
+    .default("session"),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
