@@ -42,6 +42,7 @@ export function createApp(deps: AppDeps) {
   const finish = (request: Request, response: Response, requestId: string, startedAt: number): Response => {
     const headers = new Headers(response.headers);
     headers.set("X-Request-Id", requestId);
+    if (deps.lifecycle.draining) headers.set("Connection", "close");
     for (const [name, value] of Object.entries(securityHeaders))
       if (!headers.has(name)) headers.set(name, value);
     for (const [name, value] of Object.entries(corsHeaders(config, request.headers.get("origin")))) {

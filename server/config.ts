@@ -137,6 +137,11 @@ const configSchema = z.object({
     .min(0)
     .max(3600)
     .default(10),
+  /**
+   * On SIGTERM/SIGINT, first this long answering every request with `Connection: close` while still accepting, so a
+   * load balancer's kept-alive connections close after an answer instead of under a request; then stop accepting.
+   */
+  SHUTDOWN_DRAIN_SECONDS: z.coerce.number({ error: "must be a number of seconds" }).min(0).max(60).default(1),
   /** An internal port serving `GET /metrics` without a token (bound on HOST; keep it off the public network). */
   METRICS_PORT: port.optional(),
   /** How often the health checks run in the background; /api/health answers from their last result. */

@@ -30,6 +30,8 @@ export type AppDeps = {
   metrics: Metrics;
   /** The last result of the background health checks. */
   health: HealthMonitor;
+  /** Set when shutdown begins: answers then close their connection (`Connection: close`). */
+  lifecycle: { draining: boolean };
   loginGuard: LoginGuard;
   /** The per-user budget of failed secret checks (current password, MFA and recovery codes). */
   secretGuard: SecretGuard;

@@ -42,6 +42,7 @@ export function buildDeps(params: {
     limiters,
     metrics,
     health: createHealthMonitor(config.HEALTH_CHECK_INTERVAL_SECONDS * 1000),
+    lifecycle: { draining: false },
     loginGuard: createLoginGuard(limiters, config),
     secretGuard: createSecretGuard(limiters),
     otpSender: createOtpSender(config),

@@ -140,9 +140,11 @@ export async function startServer(params: {
 }
 
 /**
- * Graceful shutdown: stop accepting at once (idle keep-alive connections close, new connections are refused, so
- * a load balancer moves on), let in-flight requests and the job running in each pg-boss worker finish within
- * SHUTDOWN_TIMEOUT_SECONDS, then close the pools. Requests still running at the deadline are cut off.
+ * Graceful shutdown. First a short drain (SHUTDOWN_DRAIN_SECONDS): still accepting, every answer says
+ * `Connection: close`, so a load balancer's kept-alive connections end cleanly after an answer. Then stop
+ * accepting (new connections are refused, so the balancer moves on), let in-flight requests and the job running
+ * in each pg-boss worker finish within SHUTDOWN_TIMEOUT_SECONDS, and close the pools. Requests still running at
+ * the deadline are cut off.
  */
 async function shutDown(parts: Parts, reason: string): Promise<void> {
   const { config, logger, deps, server } = parts;
@@ -153,12 +155,12 @@ async function shutDown(parts: Parts, reason: string): Promise<void> {
     "shutting down",
   );
   deps.health.stop();
+  deps.lifecycle.draining = true;
+  const jobsStopped = parts.jobs.stop(Math.max(1000, timeoutMs));
+  await Bun.sleep(Math.min(config.SHUTDOWN_DRAIN_SECONDS * 1000, timeoutMs));
   const drained = server.stop(false).then(() => true);
-  const timedOut = Bun.sleep(timeoutMs).then(() => false);
-  const [requestsDone] = await Promise.all([
-    Promise.race([drained, timedOut]),
-    parts.jobs.stop(Math.max(1000, deadline - Date.now())),
-  ]);
+  const timedOut = Bun.sleep(Math.max(0, deadline - Date.now())).then(() => false);
+  const [requestsDone] = await Promise.all([Promise.race([drained, timedOut]), jobsStopped]);
   if (!requestsDone) {
     logger.warn({ inFlight: server.pendingRequests }, "shutdown timeout: cutting off requests still running");
     await server.stop(true);
