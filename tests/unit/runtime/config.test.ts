@@ -47,7 +47,7 @@ describe("scale-out settings", () => {
     const defaults = loadConfig({});
     expect(defaults.METRICS_TOKEN).toBeUndefined();
     expect(defaults.METRICS_PORT).toBeUndefined();
-    expect(refused({ METRICS_TOKEN: "short" })).toContain("METRICS_TOKEN: must be at least 16 characters");
+    expect(refused({ METRICS_TOKEN: "short" })).toContain("METRICS_TOKEN: must be at least 32 characters");
     expect(refused({ PORT: "9100", METRICS_PORT: "9100" })).toContain("METRICS_PORT: must differ from PORT");
   });
 
