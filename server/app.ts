@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import { Elysia } from "elysia";
 import type { AppDeps } from "./context";
 import { limitBody } from "./http/body";
@@ -8,10 +9,30 @@ import { jsonResponse as json, transportErrorResponse } from "./http/error-respo
 import { openApiDocument } from "./http/openapi";
 import { clientAddress, ownOrigin, requestIdFor, sessionCredentialFrom } from "./http/request-info";
 import { createRestHandler } from "./http/rest-mount";
+import { routeLabeller } from "./http/route-label";
 import { corsHeaders, docsPageCsp, securityHeaders } from "./http/security-headers";
 import { assertTrpcBatchAllowed, trpcCalls } from "./http/trpc-batch";
 import { handleTrpc } from "./http/trpc-mount";
+import { METRICS_CONTENT_TYPE } from "./metrics";
 import { addressKey, consume } from "./security/rate-limit";
+
+/** The path of a request URL, without the query: cheaper than `new URL` on every request. */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start === -1) return "/";
+  const query = url.indexOf("?", start);
+  return query === -1 ? url.slice(start) : url.slice(start, query);
+}
+
+function bearerToken(header: string | null): string | null {
+  return header?.toLowerCase().startsWith("bearer ") ? header.slice(7).trim() || null : null;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 type SocketServer = { requestIP(request: Request): { address: string } | null } | null;
 type Route = (request: Request, body: string, client: ClientInfo) => Promise<Response> | Response;
@@ -39,27 +60,48 @@ export function createApp(deps: AppDeps) {
     actorId: null,
   });
 
+  const routeOf = routeLabeller(openApiDocument(config));
+  const slowMs = config.SLOW_REQUEST_MS;
+
+  /** Our headers go on the route's own response; only a response with frozen headers is copied. */
   const finish = (request: Request, response: Response, requestId: string, startedAt: number): Response => {
-    const headers = new Headers(response.headers);
-    headers.set("X-Request-Id", requestId);
-    if (deps.lifecycle.draining) headers.set("Connection", "close");
+    const extra: [string, string][] = [["X-Request-Id", requestId]];
+    if (deps.lifecycle.draining) extra.push(["Connection", "close"]);
     for (const [name, value] of Object.entries(securityHeaders))
-      if (!headers.has(name)) headers.set(name, value);
-    for (const [name, value] of Object.entries(corsHeaders(config, request.headers.get("origin")))) {
-      headers.set(name, value);
-    }
-    const url = new URL(request.url);
-    logger.info(
-      {
-        requestId,
-        method: request.method,
-        path: url.pathname,
+      if (!response.headers.has(name)) extra.push([name, value]);
+    const origin = request.headers.get("origin");
+    if (origin) extra.push(...Object.entries(corsHeaders(config, origin)));
+    let answer = response;
+    try {
+      for (const [name, value] of extra) answer.headers.set(name, value);
+    } catch {
+      const headers = new Headers(response.headers);
+      for (const [name, value] of extra) headers.set(name, value);
+      answer = new Response(response.body, {
         status: response.status,
-        ms: Math.round(performance.now() - startedAt),
-      },
-      "request",
-    );
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+        statusText: response.statusText,
+        headers,
+      });
+    }
+    const ms = performance.now() - startedAt;
+    const path = pathOf(request.url);
+    const route = routeOf(request.method, path, response.status);
+    const labels = { method: request.method, route, status: String(response.status) };
+    deps.metrics.requests.inc(labels);
+    deps.metrics.requestDuration.observe(labels, ms / 1000);
+    deps.metrics.inFlight.dec();
+    if (ms > slowMs) {
+      logger.warn(
+        { requestId, method: request.method, route, status: response.status, ms: Math.round(ms) },
+        "slow request",
+      );
+    } else if (logger.isLevelEnabled("debug")) {
+      logger.debug(
+        { requestId, method: request.method, path, status: response.status, ms: Math.round(ms) },
+        "request",
+      );
+    }
+    return answer;
   };
 
   /**
@@ -74,6 +116,7 @@ export function createApp(deps: AppDeps) {
   ): Promise<Response> => {
     const startedAt = performance.now();
     const requestId = requestIdFor(request);
+    deps.metrics.inFlight.inc();
     let response: Response;
     try {
       if (request.method === "OPTIONS") {
@@ -94,10 +137,33 @@ export function createApp(deps: AppDeps) {
       }
     } catch (error) {
       const answer = transportErrorResponse(error);
-      if (!answer) logger.error({ err: error, requestId }, "unhandled error");
+      if (!answer) {
+        logger.error({ err: error, requestId }, "unhandled error");
+        deps.health.checkSoon();
+      }
       response = answer ?? json(500, { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" });
     }
     return finish(request, response, requestId, startedAt);
+  };
+
+  /**
+   * Prometheus's scrape on the public port: only with `Authorization: Bearer <METRICS_TOKEN>`; without a token
+   * configured the route does not exist here (METRICS_PORT serves it on an internal port instead).
+   */
+  const metricsAnswer = async (request: Request): Promise<Response> => {
+    const expected = config.METRICS_TOKEN;
+    if (!expected) return json(404, { code: "NOT_FOUND", message: "No route for this path" });
+    const given = bearerToken(request.headers.get("authorization"));
+    if (!given || !sameSecret(given, expected)) {
+      return json(
+        401,
+        { code: "UNAUTHENTICATED", message: "Metrics need the metrics token" },
+        { "WWW-Authenticate": "Bearer" },
+      );
+    }
+    return new Response(await deps.metrics.exposition(), {
+      headers: { "content-type": METRICS_CONTENT_TYPE },
+    });
   };
 
   const noParse = { parse: "none" as const };
@@ -119,6 +185,7 @@ export function createApp(deps: AppDeps) {
           }),
       ),
     )
+    .get("/metrics", ({ request, server }) => handle(request, server, () => metricsAnswer(request)))
     .all(
       "/trpc/*",
       ({ request, server }) =>

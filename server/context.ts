@@ -77,7 +77,13 @@ export async function createContext(deps: AppDeps, request: RequestInfo): Promis
   const validation = request.token
     ? await validateSessionToken(deps.db, sessionPolicy(deps.config), request.token)
     : { session: null, user: null };
-  return { ...deps, request: { ...request, actorId: validation.user?.id ?? null }, ...validation };
+  return {
+    ...deps,
+    // Every line a procedure logs names the request it belongs to.
+    logger: deps.logger.child({ requestId: request.requestId }),
+    request: { ...request, actorId: validation.user?.id ?? null },
+    ...validation,
+  };
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
