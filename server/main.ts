@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import { ConfigError, loadConfig } from "./config";
 import { loadScoringModel, pinnedScorecardWarning } from "./credit/model";
 import { claimDataDir } from "./data-dir-lock";
@@ -12,6 +13,25 @@ import { type KeyedConfig, serverKeysPath, withServerKeys } from "./server-keys"
  * port. SIGTERM and SIGINT shut down gracefully and exit 0.
  */
 async function main(): Promise<void> {
+  // Listen for the signals first, so one that arrives while starting still shuts down gracefully.
+  let server: RunningServer | null = null;
+  let requested: string | null = null;
+  let logger: Logger | null = null;
+  const stop = (signal: string) => {
+    if (!server || !logger) {
+      requested = signal;
+      return;
+    }
+    void server.stop(signal).then(
+      () => process.exit(0),
+      (error) => {
+        logger?.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
   const workerVariable = process.env[WORKER_INDEX_VARIABLE];
   const worker = workerVariable === undefined ? null : Number(workerVariable);
   let config: KeyedConfig;
@@ -33,7 +53,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config, undefined, worker === null ? {} : { worker });
+  logger = createLogger(config, undefined, worker === null ? {} : { worker });
   if (worker === null) {
     const pinned = pinnedScorecardWarning(config);
     if (pinned) logger.warn(pinned);
@@ -49,24 +69,6 @@ async function main(): Promise<void> {
     process.exit(await superviseWorkers(config, logger));
   }
 
-  // Listen for the signals before start-up ends, so one that arrives while starting still shuts down gracefully.
-  let server: RunningServer | null = null;
-  let requested: string | null = null;
-  const stop = (signal: string) => {
-    if (!server) {
-      requested = signal;
-      return;
-    }
-    void server.stop(signal).then(
-      () => process.exit(0),
-      (error) => {
-        logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
   server = await startServer({ config, logger, scoring, worker, releaseDataDir });
   if (requested) stop(requested);
 }

@@ -86,7 +86,8 @@ export async function superviseWorkers(config: Config, logger: Logger): Promise<
     void worker.process.exited.then((code) => {
       workers.delete(index);
       if (stopping) {
-        if (code !== 0) failed = true;
+        // One still loading its modules when told to stop dies of the signal itself: that is no failure.
+        if (code !== 0 && worker.ready) failed = true;
         if (workers.size === 0) allExited();
         return;
       }
