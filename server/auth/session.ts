@@ -1,7 +1,6 @@
-import { sha256 } from "@oslojs/crypto/sha2";
-import { constantTimeEqual } from "@oslojs/crypto/subtle";
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from "@oslojs/encoding";
-import { and, desc, eq, gt, ne, notInArray } from "drizzle-orm";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { encodeBase32LowerCaseNoPadding } from "@oslojs/encoding";
+import { and, desc, eq, gt, ne, notInArray, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { type Session, sessions, type User, users } from "../../db/schema";
 
@@ -20,8 +19,9 @@ function randomToken(bytes: number): string {
   return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
+/** SHA-256 in hex, by the runtime's native hash: it runs on every authenticated request. */
 export function hashSessionSecret(secret: string): string {
-  return encodeHexLowerCase(sha256(new TextEncoder().encode(secret)));
+  return createHash("sha256").update(secret).digest("hex");
 }
 
 export type NewSession = { token: string; session: Session };
@@ -76,6 +76,30 @@ export const publicUserColumns = {
  * Sliding expiry: a session used in the second half of its life is extended to a full lifetime, but never past
  * its absolute end (`maxAgeMs` after it began).
  */
+/**
+ * The session lookup of every authenticated request, built once per database handle: drizzle then skips
+ * rebuilding its SQL, and Postgres can keep the plan (unless DATABASE_POOL_MODE=transaction turns naming off).
+ */
+const sessionLookups = new WeakMap<Database, ReturnType<typeof buildSessionLookup>>();
+
+function buildSessionLookup(db: Database) {
+  return db
+    .select({ session: sessions, user: publicUserColumns })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, sql.placeholder("id")))
+    .prepare("blockscore_session_by_id");
+}
+
+function sessionById(db: Database) {
+  let lookup = sessionLookups.get(db);
+  if (!lookup) {
+    lookup = buildSessionLookup(db);
+    sessionLookups.set(db, lookup);
+  }
+  return lookup;
+}
+
 export async function validateSessionToken(
   db: Database,
   policy: SessionPolicy,
@@ -83,15 +107,13 @@ export async function validateSessionToken(
 ): Promise<SessionValidation> {
   const [id, secret, extra] = token.split(".");
   if (!id || !secret || extra !== undefined) return { session: null, user: null };
-  const [row] = await db
-    .select({ session: sessions, user: publicUserColumns })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, id));
+  const [row] = await sessionById(db).execute({ id });
   if (!row) return { session: null, user: null };
-  const expected = new TextEncoder().encode(row.session.secretHash);
-  const actual = new TextEncoder().encode(hashSessionSecret(secret));
-  if (!constantTimeEqual(expected, actual)) return { session: null, user: null };
+  const expected = Buffer.from(row.session.secretHash);
+  const actual = Buffer.from(hashSessionSecret(secret));
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
+    return { session: null, user: null };
+  }
   const now = Date.now();
   const absoluteEnd = row.session.createdAt.getTime() + policy.maxAgeMs;
   if (row.session.expiresAt.getTime() <= now || absoluteEnd <= now) {

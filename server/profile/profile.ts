@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { type FinancialProfile, financialProfiles, users } from "../../db/schema";
 import { appendAudit, type RequestMeta } from "../audit/log";
@@ -37,8 +37,24 @@ export function toProfileView(row: FinancialProfile): FinancialProfileView {
   };
 }
 
+/** Built once per database handle: the profile read is on the path of every profile request. */
+const profileLookups = new WeakMap<Database, ReturnType<typeof buildProfileLookup>>();
+
+function buildProfileLookup(db: Database) {
+  return db
+    .select()
+    .from(financialProfiles)
+    .where(eq(financialProfiles.userId, sql.placeholder("userId")))
+    .prepare("blockscore_profile_by_user");
+}
+
 export async function getFinancialProfile(db: Database, userId: string): Promise<FinancialProfile> {
-  const [row] = await db.select().from(financialProfiles).where(eq(financialProfiles.userId, userId));
+  let lookup = profileLookups.get(db);
+  if (!lookup) {
+    lookup = buildProfileLookup(db);
+    profileLookups.set(db, lookup);
+  }
+  const [row] = await lookup.execute({ userId });
   if (row) return row;
   const [created] = await db.insert(financialProfiles).values({ userId }).onConflictDoNothing().returning();
   if (created) return created;

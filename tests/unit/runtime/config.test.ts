@@ -3,6 +3,8 @@ import { availableParallelism } from "node:os";
 import { ConfigError, loadConfig } from "../../../server/config";
 
 const POSTGRES = "postgres://app@db.internal:5432/blockscore";
+/** A production server on Postgres must be given the shared server keys. */
+const KEYS = { MFA_ENCRYPTION_KEY: "a".repeat(64), AUDIT_HMAC_KEY: "b".repeat(64) };
 
 function refused(env: Record<string, string>): string {
   try {
@@ -17,8 +19,10 @@ function refused(env: Record<string, string>): string {
 describe("scale-out settings", () => {
   it("runs one process by default, `auto` as many as there are cores, or the number given", () => {
     expect(loadConfig({}).WORKERS).toBe(1);
-    expect(loadConfig({ WORKERS: "auto", DATABASE_URL: POSTGRES }).WORKERS).toBe(availableParallelism());
-    expect(loadConfig({ WORKERS: "4", DATABASE_URL: POSTGRES }).WORKERS).toBe(4);
+    expect(loadConfig({ WORKERS: "auto", DATABASE_URL: POSTGRES, ...KEYS }).WORKERS).toBe(
+      availableParallelism(),
+    );
+    expect(loadConfig({ WORKERS: "4", DATABASE_URL: POSTGRES, ...KEYS }).WORKERS).toBe(4);
   });
 
   it("refuses several processes on the embedded database, saying why", () => {
@@ -28,11 +32,12 @@ describe("scale-out settings", () => {
   });
 
   it("migrates over DATABASE_URL unless DATABASE_MIGRATION_URL names a direct connection", () => {
-    expect(loadConfig({ DATABASE_URL: POSTGRES }).DATABASE_MIGRATION_URL).toBe(POSTGRES);
+    expect(loadConfig({ DATABASE_URL: POSTGRES, ...KEYS }).DATABASE_MIGRATION_URL).toBe(POSTGRES);
     const pooled = loadConfig({
       DATABASE_URL: "postgres://app@pgbouncer:6432/blockscore",
       DATABASE_MIGRATION_URL: POSTGRES,
       DATABASE_POOL_MODE: "transaction",
+      ...KEYS,
     });
     expect(pooled).toMatchObject({ DATABASE_MIGRATION_URL: POSTGRES, DATABASE_POOL_MODE: "transaction" });
     expect(refused({ DATABASE_MIGRATION_URL: POSTGRES })).toContain(
