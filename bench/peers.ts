@@ -164,6 +164,8 @@ function blockscoreEnv(databaseUrl: string): Record<string, string> {
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
     RATE_LIMIT_GENERAL: "1000000000/60",
     RATE_LIMIT_REGISTER_IP: "100000/3600",
+    // The default, not the test rig's faster polling.
+    JOBS_POLL_INTERVAL_SECONDS: "2",
     ...(process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL } : {}),
   };
 }

@@ -90,6 +90,7 @@ try {
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
       RATE_LIMIT_GENERAL: "1000000000/60",
+      JOBS_POLL_INTERVAL_SECONDS: "2",
     },
     args: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "server/main.ts"],
   });
