@@ -129,7 +129,12 @@ const complianceAdminRouter = router({
     .input(z.void())
     .output(z.object({ count: z.number().int(), loadedAt: z.date(), skippedRows: z.number().int() }))
     .mutation(async ({ ctx }) => {
-      const { count, loadedAt, skippedRows } = await reloadSanctionsList(ctx.db, ctx.request, ctx.sanctions);
+      const { count, loadedAt, skippedRows } = await reloadSanctionsList(
+        ctx.db,
+        ctx.request,
+        ctx.sanctions,
+        ctx.logger,
+      );
       return { count, loadedAt, skippedRows };
     }),
 });

@@ -27,7 +27,8 @@ export type SanctionsRegistry = {
   /** The list in use, once the first load has finished; null when none could be loaded. */
   index(): Promise<ScreeningIndex | null>;
   status(): Promise<SanctionsStatus>;
-  reload(): Promise<SanctionsReload>;
+  /** `log` is the requester's logger, so the reload's lines carry its request id. */
+  reload(log?: Logger): Promise<SanctionsReload>;
 };
 
 export function createSanctionsRegistry(dir: string, logger: Logger): SanctionsRegistry {
@@ -41,20 +42,20 @@ export function createSanctionsRegistry(dir: string, logger: Logger): SanctionsR
     return run;
   };
 
-  const load = async (): Promise<SanctionsReload> => {
+  const load = async (log: Logger = logger): Promise<SanctionsReload> => {
     const list = await loadSanctionsList(dir);
     // An empty or unreadable file must not replace a good list: screening against nothing passes everyone.
     if (list.count === 0) throw new Error(`No sanctions list entries could be read from ${dir}`);
     const previousCount = current?.index.count ?? null;
     current = { index: buildScreeningIndex(list), skippedRows: list.skippedRows };
-    logger.info(
+    log.info(
       { dir, entries: list.count, skippedRows: list.skippedRows, previousCount },
       "sanctions list loaded",
     );
     return { count: list.count, loadedAt: list.loadedAt, skippedRows: list.skippedRows, previousCount };
   };
 
-  const initial = serially(load).catch((error: unknown) => {
+  const initial = serially(() => load()).catch((error: unknown) => {
     lastError = error instanceof Error ? error.message : String(error);
     logger.error(
       { err: error, dir },
@@ -78,11 +79,11 @@ export function createSanctionsRegistry(dir: string, logger: Logger): SanctionsR
           }
         : { loaded: false, error: lastError };
     },
-    reload: () =>
-      serially(load).catch((error: unknown) => {
+    reload: (log = logger) =>
+      serially(() => load(log)).catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         if (!current) lastError = message;
-        logger.warn({ err: error, dir }, "sanctions list reload failed; the list in use stays");
+        log.warn({ err: error, dir }, "sanctions list reload failed; the list in use stays");
         throw unavailable("SANCTIONS_LIST_UNAVAILABLE", `Sanctions list could not be loaded: ${message}`);
       }),
   };
@@ -93,10 +94,11 @@ export async function reloadSanctionsList(
   db: Database,
   meta: RequestMeta,
   registry: SanctionsRegistry,
+  log?: Logger,
 ): Promise<SanctionsReload> {
   let result: SanctionsReload;
   try {
-    result = await registry.reload();
+    result = await registry.reload(log);
   } catch (error) {
     await db.transaction((tx) =>
       appendAudit(tx, meta, {

@@ -3,6 +3,7 @@ import { connectDatabase, type DatabaseConnection } from "../../db/client";
 import type { AppDeps } from "../../server/context";
 import { startTestServer, type TestServer, testDeps } from "../helpers/app";
 import { TEST_METRICS_TOKEN } from "../helpers/keys";
+import { makeStaff } from "../helpers/loans";
 import { capturingLogger } from "../helpers/logs";
 import { freePort } from "../helpers/processes";
 import { restClient } from "../helpers/rest";
@@ -109,6 +110,24 @@ describe("logs", () => {
       expect(records().filter((record) => record.level === 50 && record.requestId === undefined)).toEqual([]);
     } finally {
       await broken.stop();
+    }
+  });
+
+  it("puts the request id on what a procedure logs (an admin's sanctions reload)", async () => {
+    const { logger, records } = capturingLogger();
+    const logged = await startTestServer({ ...deps, logger });
+    try {
+      const admin = await makeStaff(deps, "admin");
+      const answer = await restClient(logged.url)("POST", "/admin/sanctions/reload", {
+        token: admin.token,
+        headers: { "X-Request-Id": "reload-42" },
+      });
+      expect(answer.status).toBe(200);
+      expect(records().find((record) => record.msg === "sanctions list loaded")).toMatchObject({
+        requestId: "reload-42",
+      });
+    } finally {
+      await logged.stop();
     }
   });
 
