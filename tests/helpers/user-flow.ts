@@ -4,6 +4,8 @@ import { connectDatabase } from "../../db/client";
 import { type UserRole, users } from "../../db/schema";
 import { FULL_PROFILE } from "./credit";
 import { CLEAN_KYC } from "./loans";
+import { newEventId, signedEvent } from "./payments";
+import { INSTANCE_ENV } from "./processes";
 import { type RestResponse, restClient } from "./rest";
 import { totpCode } from "./totp";
 import { TEST_PASSWORD, uniqueEmail } from "./users";
@@ -110,12 +112,25 @@ export async function runUserFlow(
   expect(retried.body.id).toBe(loanId);
   await call("approve", "POST", `/loans/${loanId}/approve`, { token: staff.underwriter });
   const disbursed = await call("disburse", "POST", `/loans/${loanId}/disburse`, { token: staff.admin });
-  const repaid = await call("repay", "POST", `/loans/${loanId}/repayments`, {
+  const intent = await call("repay", "POST", `/loans/${loanId}/repayments`, {
     token,
     body: { amount: disbursed.body.outstanding },
     headers: { "Idempotency-Key": crypto.randomUUID() },
   });
-  expect(repaid.body.loanStatus).toBe("repaid");
+  // The money moves when the provider says so: its signed event settles the payment intent.
+  const { rawBody, signature } = signedEvent(INSTANCE_ENV.PAYMENTS_WEBHOOK_SECRET as string, {
+    eventId: newEventId(),
+    type: "payment.settled",
+    reference: intent.body.reference,
+    amount: intent.body.amount,
+  });
+  const settled = await call("provider settles", "POST", "/payments/webhook", {
+    raw: rawBody,
+    headers: { "content-type": "application/json", "BlockScore-Signature": signature },
+  });
+  expect(settled.body.outcome).toBe("settled");
+  const loan = await call("loan read", "GET", `/loans/${loanId}`, { token });
+  expect(loan.body.status).toBe("repaid");
 
   await call("logout", "POST", "/auth/logout", { token });
   await call("the session is over on every instance", "GET", "/profile", { token }, 401);
