@@ -2,6 +2,8 @@
  * nginx (the Debian package) as the load balancer in front of BlockScore instances, the way a deployment puts it:
  * an upstream named like a compose service (`bs` by default, so the Host header BlockScore sees is short),
  * keep-alive connections to the instances, and a retry on the next instance when one refuses the connection.
+ * `max_fails=0` keeps nginx from benching an instance for 10 s after one refused connection: in a rolling
+ * restart the instances come back faster than that, and with all of them benched nginx answers 502 itself.
  * Each answer names the instance that served it in `X-Upstream`, so a test can see where requests landed.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -41,7 +43,7 @@ export async function startNginx(options: {
   for (const sub of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(join(folder, sub));
   const port = await freePort();
   const upstream = options.upstreamName ?? "bs";
-  const servers = options.upstreamPorts.map((p) => `    server 127.0.0.1:${p};`).join("\n");
+  const servers = options.upstreamPorts.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join("\n");
   const config = `
 daemon off;
 worker_processes ${options.workers ?? 1};
