@@ -7,22 +7,14 @@ import { assertNotCrossSiteCookieRequest } from "./http/csrf";
 import { docsPage } from "./http/docs-page";
 import { jsonResponse as json, transportErrorResponse } from "./http/error-response";
 import { openApiDocument } from "./http/openapi";
-import { clientAddress, ownOrigin, requestIdFor, sessionCredentialFrom } from "./http/request-info";
-import { createRestHandler } from "./http/rest-mount";
-import { routeLabeller } from "./http/route-label";
+import { clientAddress, ownOrigin, pathOf, requestIdFor, sessionCredentialFrom } from "./http/request-info";
+import { restRoutes } from "./http/rest-routes";
+import { trpcRouteLabel, UNMATCHED_ROUTE } from "./http/route-label";
 import { corsHeaders, docsPageCsp, securityHeaders } from "./http/security-headers";
 import { assertTrpcBatchAllowed, trpcCalls } from "./http/trpc-batch";
 import { handleTrpc } from "./http/trpc-mount";
 import { METRICS_CONTENT_TYPE } from "./metrics";
 import { addressKey, consume } from "./security/rate-limit";
-
-/** The path of a request URL, without the query: cheaper than `new URL` on every request. */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  const query = url.indexOf("?", start);
-  return query === -1 ? url.slice(start) : url.slice(start, query);
-}
 
 function bearerToken(header: string | null): string | null {
   return header?.toLowerCase().startsWith("bearer ") ? header.slice(7).trim() || null : null;
@@ -36,6 +28,8 @@ function sameSecret(given: string, expected: string): boolean {
 
 type SocketServer = { requestIP(request: Request): { address: string } | null } | null;
 type Route = (request: Request, body: string, client: ClientInfo) => Promise<Response> | Response;
+/** The metrics label of the route: a template, or one worked out from the answer's status. */
+type RouteLabel = string | ((request: Request, status: number) => string);
 
 /**
  * The HTTP host: tRPC on /trpc, the generated REST layer on /api, the OpenAPI document and its reader.
@@ -60,11 +54,16 @@ export function createApp(deps: AppDeps) {
     actorId: null,
   });
 
-  const routeOf = routeLabeller(openApiDocument(config));
   const slowMs = config.SLOW_REQUEST_MS;
 
   /** Our headers go on the route's own response; only a response with frozen headers is copied. */
-  const finish = (request: Request, response: Response, requestId: string, startedAt: number): Response => {
+  const finish = (
+    request: Request,
+    response: Response,
+    label: RouteLabel,
+    requestId: string,
+    startedAt: number,
+  ): Response => {
     const extra: [string, string][] = [["X-Request-Id", requestId]];
     if (deps.lifecycle.draining) extra.push(["Connection", "close"]);
     for (const [name, value] of Object.entries(securityHeaders))
@@ -84,8 +83,7 @@ export function createApp(deps: AppDeps) {
       });
     }
     const ms = performance.now() - startedAt;
-    const path = pathOf(request.url);
-    const route = routeOf(request.method, path, response.status);
+    const route = typeof label === "string" ? label : label(request, response.status);
     const labels = { method: request.method, route, status: String(response.status) };
     deps.metrics.requests.inc(labels);
     deps.metrics.requestDuration.observe(labels, ms / 1000);
@@ -97,7 +95,13 @@ export function createApp(deps: AppDeps) {
       );
     } else if (logger.isLevelEnabled("debug")) {
       logger.debug(
-        { requestId, method: request.method, path, status: response.status, ms: Math.round(ms) },
+        {
+          requestId,
+          method: request.method,
+          path: pathOf(request.url),
+          status: response.status,
+          ms: Math.round(ms),
+        },
         "request",
       );
     }
@@ -112,6 +116,7 @@ export function createApp(deps: AppDeps) {
     request: Request,
     server: SocketServer,
     route: Route,
+    label: RouteLabel,
     options: { trpc?: boolean } = {},
   ): Promise<Response> => {
     const startedAt = performance.now();
@@ -143,7 +148,7 @@ export function createApp(deps: AppDeps) {
       }
       response = answer ?? json(500, { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" });
     }
-    return finish(request, response, requestId, startedAt);
+    return finish(request, response, label, requestId, startedAt);
   };
 
   /**
@@ -167,13 +172,17 @@ export function createApp(deps: AppDeps) {
   };
 
   const noParse = { parse: "none" as const };
-  const handleRest = createRestHandler(deps);
+  const rest = restRoutes(deps);
+  const trpcLabel: RouteLabel = (request, status) => trpcRouteLabel(pathOf(request.url), status);
+  const restLabel: RouteLabel = (request) =>
+    rest.templateOf(request.method, pathOf(request.url)) ?? UNMATCHED_ROUTE;
+  const notFound = () => json(404, { code: "NOT_FOUND", message: "No route for this path" });
 
   // Elysia finds the path by skipping the 11 characters of a "standard" hostname ("http://a.bc") unless told
   // not to; behind a proxy whose upstream is named `api` or `bs`, that skips into the path and every route is 404.
-  return new Elysia({ handler: { standardHostname: false } })
+  const app = new Elysia({ handler: { standardHostname: false } })
     .get("/api/openapi.json", ({ request, server }) =>
-      handle(request, server, () => json(200, openApiDocument(config))),
+      handle(request, server, () => json(200, openApiDocument(config)), "/api/openapi.json"),
     )
     .get("/docs", ({ request, server }) =>
       handle(
@@ -183,19 +192,34 @@ export function createApp(deps: AppDeps) {
           new Response(docsPage, {
             headers: { "content-type": "text/html; charset=utf-8", "Content-Security-Policy": docsPageCsp },
           }),
+        "/docs",
       ),
     )
-    .get("/metrics", ({ request, server }) => handle(request, server, () => metricsAnswer(request)))
+    .get("/metrics", ({ request, server }) =>
+      handle(request, server, () => metricsAnswer(request), "/metrics"),
+    )
     .all(
       "/trpc/*",
       ({ request, server }) =>
-        handle(request, server, (req, _body, client) => handleTrpc(deps, req, client), { trpc: true }),
+        handle(request, server, (req, _body, client) => handleTrpc(deps, req, client), trpcLabel, {
+          trpc: true,
+        }),
       noParse,
-    )
-    .all("/api/*", ({ request, server }) => handle(request, server, handleRest), noParse)
-    .all("*", ({ request, server }) =>
-      handle(request, server, () => json(404, { code: "NOT_FOUND", message: "No route for this path" })),
     );
+  // One route per operation, so Elysia's router (a static table for paths without parameters) picks it.
+  for (const route of rest.routes) {
+    app.route(
+      route.method,
+      route.routerPath,
+      ({ request, server }) =>
+        // A HEAD reaches a GET route here; trpc-to-openapi's contract answers it as an unknown operation.
+        handle(request, server, route.handle, request.method === route.method ? route.template : restLabel),
+      noParse,
+    );
+  }
+  return app
+    .all("/api/*", ({ request, server }) => handle(request, server, rest.fallback, restLabel), noParse)
+    .all("*", ({ request, server }) => handle(request, server, notFound, UNMATCHED_ROUTE));
 }
 
 export type App = ReturnType<typeof createApp>;

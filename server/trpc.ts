@@ -1,11 +1,11 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { ZodError, z } from "zod";
 import type { UserRole } from "../db/schema";
 import type { Context } from "./context";
-import { DomainError, type ErrorKind, forbidden, RateLimitedError, unauthenticated } from "./errors";
+import { DomainError, forbidden, unauthenticated } from "./errors";
+import { appCodeOf, detailsOf, errorHeaders, publicMessage, trpcCodeByKind } from "./http/error-body";
 
 /**
  * Initialisation: one tRPC instance for the app. The formatter passes zod's issues per field and the
@@ -19,34 +19,21 @@ const t = initTRPC
     errorFormatter({ shape, error, ctx }) {
       const development = ctx?.config.NODE_ENV === "development";
       const cause = error.cause;
-      const internal = error.code === "INTERNAL_SERVER_ERROR";
       return {
         ...shape,
-        message: internal && !development ? "Internal server error" : shape.message,
+        message: publicMessage(error, development),
         data: {
           code: shape.data.code,
           httpStatus: shape.data.httpStatus,
           path: shape.data.path,
-          appCode: cause instanceof DomainError ? cause.code : shape.data.code,
-          details: cause instanceof DomainError ? cause.details : undefined,
+          appCode: appCodeOf(error),
+          details: detailsOf(error),
           fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : undefined,
           stack: development ? shape.data.stack : undefined,
         },
       };
     },
   });
-
-/** Each kind of domain failure as a tRPC code, and so (through tRPC) as an HTTP status. */
-export const trpcCodeByKind: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
-  invalid_input: "BAD_REQUEST",
-  unauthenticated: "UNAUTHORIZED",
-  forbidden: "FORBIDDEN",
-  not_found: "NOT_FOUND",
-  conflict: "CONFLICT",
-  unprocessable: "UNPROCESSABLE_CONTENT",
-  rate_limited: "TOO_MANY_REQUESTS",
-  unavailable: "SERVICE_UNAVAILABLE",
-};
 
 const isUnavailable = (cause: unknown) => cause instanceof DomainError && cause.kind === "unavailable";
 
@@ -59,10 +46,7 @@ const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
   }
   if (!result.ok && result.error.cause instanceof DomainError) {
     const cause = result.error.cause;
-    if (cause instanceof RateLimitedError) {
-      ctx.request.setHeader("Retry-After", String(cause.retryAfterSeconds));
-      for (const [name, value] of Object.entries(cause.headers)) ctx.request.setHeader(name, value);
-    }
+    for (const [name, value] of Object.entries(errorHeaders(cause))) ctx.request.setHeader(name, value);
     throw new TRPCError({ code: trpcCodeByKind[cause.kind], message: cause.message, cause });
   }
   return result;

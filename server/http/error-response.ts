@@ -1,8 +1,6 @@
-import { TRPCError } from "@trpc/server";
-import { getHTTPStatusCodeFromError } from "@trpc/server/http";
-import { DomainError, RateLimitedError } from "../errors";
-import { trpcCodeByKind } from "../trpc";
+import { DomainError } from "../errors";
 import { PayloadTooLargeError } from "./body";
+import { domainErrorAnswer } from "./error-body";
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -13,8 +11,8 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
 
 /**
  * The answer to a failure raised before any procedure runs (rate limits, CSRF, batch rules, body size), in the
- * REST error shape `{ code, message, details? }`, with the status the procedures would give the same kind.
- * Anything else is not ours to describe: null.
+ * REST error shape, with the status the procedures would give the same kind. Anything else is not ours to
+ * describe: null.
  */
 export function transportErrorResponse(error: unknown): Response | null {
   if (error instanceof PayloadTooLargeError) {
@@ -22,14 +20,6 @@ export function transportErrorResponse(error: unknown): Response | null {
     return jsonResponse(413, { code: "PAYLOAD_TOO_LARGE", message: error.message }, { Connection: "close" });
   }
   if (!(error instanceof DomainError)) return null;
-  const status = getHTTPStatusCodeFromError(new TRPCError({ code: trpcCodeByKind[error.kind] }));
-  const headers: Record<string, string> =
-    error instanceof RateLimitedError
-      ? { "Retry-After": String(error.retryAfterSeconds), ...error.headers }
-      : {};
-  return jsonResponse(
-    status,
-    { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
-    headers,
-  );
+  const answer = domainErrorAnswer(error);
+  return jsonResponse(answer.status, answer.body, answer.headers);
 }

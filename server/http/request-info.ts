@@ -1,5 +1,13 @@
 import type { Config } from "../config";
 
+/** The path of a request URL, without the query: cheaper than `new URL` on every request. */
+export function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start === -1) return "/";
+  const query = url.indexOf("?", start);
+  return query === -1 ? url.slice(start) : url.slice(start, query);
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Honour the caller's X-Request-Id when it is a sane token, so a trace can span services; otherwise make one. */
