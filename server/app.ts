@@ -26,6 +26,12 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** The request again with the body the limiter read (the original's stream is spent): tRPC reads it itself. */
+function withBody(request: Request, body: string): Request {
+  if (request.method === "GET" || request.method === "HEAD") return request;
+  return new Request(request.url, { method: request.method, headers: request.headers, body });
+}
+
 type SocketServer = { requestIP(request: Request): { address: string } | null } | null;
 type Route = (request: Request, body: string, client: ClientInfo) => Promise<Response> | Response;
 /** The metrics label of the route: a template, or one worked out from the answer's status. */
@@ -133,12 +139,15 @@ export function createApp(deps: AppDeps) {
         const calls = options.trpc ? trpcCalls(new URL(request.url)) : null;
         await consume(deps.limiters.general, addressKey(client.ip), calls?.length ?? 1);
         if (calls) assertTrpcBatchAllowed(calls, config.TRPC_MAX_BATCH);
-        assertNotCrossSiteCookieRequest(config, request, {
-          credential: credential.source,
-          ownOrigin: ownOrigin(config, socketAddress, request),
-        });
-        const limited = await limitBody(request, config.BODY_LIMIT_BYTES);
-        response = await route(limited.request, limited.body, { ...client, rawBody: limited.body });
+        if (credential.source === "cookie") {
+          assertNotCrossSiteCookieRequest(config, request, {
+            credential: credential.source,
+            ownOrigin: ownOrigin(config, socketAddress, request),
+          });
+        }
+        const body = await limitBody(request, config.BODY_LIMIT_BYTES);
+        client.rawBody = body;
+        response = await route(request, body, client);
       }
     } catch (error) {
       const answer = transportErrorResponse(error);
@@ -201,9 +210,15 @@ export function createApp(deps: AppDeps) {
     .all(
       "/trpc/*",
       ({ request, server }) =>
-        handle(request, server, (req, _body, client) => handleTrpc(deps, req, client), trpcLabel, {
-          trpc: true,
-        }),
+        handle(
+          request,
+          server,
+          (req, body, client) => handleTrpc(deps, withBody(req, body), client),
+          trpcLabel,
+          {
+            trpc: true,
+          },
+        ),
       noParse,
     );
   // One route per operation, so Elysia's router (a static table for paths without parameters) picks it.

@@ -251,7 +251,7 @@ const configSchema = z.object({
     .string()
     .min(1)
     .transform((dir) => resolve(dir))
-    .default(resolve(import.meta.dir, "..", "fixtures", "sanctions")),
+    .default(resolve(import.meta.dirname, "..", "fixtures", "sanctions")),
   SANCTIONS_MATCH_THRESHOLD: z.coerce
     .number({ error: "must be a number between 0 and 1, e.g. 0.9" })
     .gt(0, "must be above 0 (0.9 is the default)")

@@ -11,17 +11,16 @@ export class PayloadTooLargeError extends Error {
 }
 
 /**
- * Buffers the body up to `limit` bytes, so no handler ever reads more, and hands back an equivalent request.
- * Streams without a Content-Length are counted as they arrive. An oversized body is drained (see
- * `drainBody`) before PayloadTooLargeError is thrown.
+ * Reads the body as text, at most `limit` bytes, so no handler ever reads more. A declared Content-Length within
+ * the limit is read at once (the HTTP framing holds the body to it); streams without one are counted as they
+ * arrive. An oversized body is drained (see `drainBody`) before PayloadTooLargeError is thrown.
  */
-export async function limitBody(
-  request: Request,
-  limit: number,
-): Promise<{ request: Request; body: string }> {
-  if (!METHODS_WITH_BODY.has(request.method) || !request.body) return { request, body: "" };
+export async function limitBody(request: Request, limit: number): Promise<string> {
+  if (!METHODS_WITH_BODY.has(request.method) || !request.body) return "";
   const tooLarge = () => new PayloadTooLargeError(`Request body exceeds ${limit} bytes`);
-  const declared = Number(request.headers.get("content-length") ?? "0");
+  const length = request.headers.get("content-length");
+  const declared = Number(length ?? "0");
+  if (length !== null && declared <= limit) return request.text();
   if (declared > limit) {
     // Bun answers `Expect: 100-continue` itself before the app sees the request, so even a client that asked
     // first sends its body: drain it too.
@@ -41,11 +40,7 @@ export async function limitBody(
     }
     chunks.push(value);
   }
-  const body = Buffer.concat(chunks).toString("utf8");
-  return {
-    request: new Request(request.url, { method: request.method, headers: request.headers, body }),
-    body,
-  };
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /**

@@ -25,8 +25,9 @@ export function clientAddress(
   socketAddress: string | null,
   request: Request,
 ): string | null {
+  if (!socketAddress || config.TRUST_PROXY.length === 0) return socketAddress;
   const trusted = new Set(config.TRUST_PROXY);
-  if (!socketAddress || !(trusted.has(socketAddress) || trusted.has("*"))) return socketAddress;
+  if (!(trusted.has(socketAddress) || trusted.has("*"))) return socketAddress;
   const hops = (request.headers.get("x-forwarded-for") ?? "")
     .split(",")
     .map((hop) => hop.trim())
