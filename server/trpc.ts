@@ -61,7 +61,9 @@ export const publicProcedure = t.procedure.use(mapDomainErrors);
 /** A signed-in caller, including one whose session still waits for its second factor. */
 export const sessionProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.session || !ctx.user) throw unauthenticated();
-  return next({ ctx: { ...ctx, session: ctx.session, user: ctx.user } });
+  // Only the narrowed fields: tRPC merges them into the context itself (spreading the whole context here too
+  // copied its twenty-odd fields twice per request).
+  return next({ ctx: { session: ctx.session, user: ctx.user } });
 });
 
 /**
