@@ -3,7 +3,8 @@
  * Run: bun bench/loan-schedule.ts [iterations]
  */
 import os from "node:os";
-import { amortizationSchedule, type ScheduleType } from "../server/loans/schedule";
+import type { ScheduleType } from "../db/schema/loan-values";
+import { amortizationSchedule } from "../server/loans/schedule";
 import { timedSync } from "./lib/stats";
 
 const iterations = Number(process.argv[2] ?? 20_000);

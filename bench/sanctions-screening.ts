@@ -12,11 +12,8 @@
  * exhaustive scan on a sample.
  */
 import { parseSanctionsList } from "../server/compliance/sanctions/ofac-csv";
-import {
-  buildScreeningIndex,
-  DEFAULT_SCREENING_THRESHOLD,
-  screenName,
-} from "../server/compliance/sanctions/screen";
+import { buildScreeningIndex, screenName } from "../server/compliance/sanctions/screen";
+import { DEFAULT_SCREENING_THRESHOLD } from "../server/config";
 import { mulberry32 } from "../server/credit/scorecard/split";
 import { ms, quantileOf } from "./lib/stats";
 

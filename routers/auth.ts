@@ -15,8 +15,8 @@ import {
   sessionSummarySchema,
   successSchema,
 } from "../server/auth/schemas";
-import { listUserSessions } from "../server/auth/session";
-import { type Context, sessionPolicy } from "../server/context";
+import { listUserSessions, sessionPolicy } from "../server/auth/session";
+import type { Context } from "../server/context";
 import { addressKey, consume } from "../server/security/rate-limit";
 import { protectedProcedure, publicProcedure, router, sessionProcedure } from "../server/trpc";
 

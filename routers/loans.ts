@@ -3,6 +3,7 @@ import type { Context } from "../server/context";
 import { applyForLoan } from "../server/loans/apply";
 import { requireIdempotencyKey } from "../server/loans/idempotency";
 import { ledgerTrialBalance } from "../server/loans/ledger";
+import { paymentSchema } from "../server/loans/payment-view";
 import {
   getLoanDetail,
   listOwnLoans,
@@ -37,7 +38,6 @@ import { calculateTerms } from "../server/loans/terms";
 import { toLoanView } from "../server/loans/views";
 import { approveLoan, disburseLoan, rejectLoan, withdrawLoan } from "../server/loans/workflow";
 import { startRepayment } from "../server/payments/intent";
-import { paymentSchema } from "../server/payments/schemas";
 import { settleByStaff } from "../server/payments/staff-settlement";
 import { verifyIncome } from "../server/profile/income-verification";
 import { protectedProcedure, roleProcedure, router } from "../server/trpc";

@@ -1,14 +1,14 @@
 import { isAddress } from "viem";
 import { z } from "zod";
 import { successSchema } from "../server/auth/schemas";
+import { protectedProcedure, router } from "../server/trpc";
 import {
   createWalletChallenge,
   getLinkedWallet,
   linkWallet,
   siweSettings,
   unlinkWallet,
-} from "../server/chain/wallet-link";
-import { protectedProcedure, router } from "../server/trpc";
+} from "../server/wallet/link";
 
 const tags = ["wallet"];
 

@@ -5,7 +5,7 @@ import type { Session } from "../db/schema";
 import type { ClientMeta } from "./auth/account";
 import type { OtpSender } from "./auth/otp-sender";
 import type { SecretVault } from "./auth/secret-vault";
-import { type PublicUser, type SessionPolicy, validateSessionToken } from "./auth/session";
+import { type PublicUser, sessionPolicy, validateSessionToken } from "./auth/session";
 import type { ChainService } from "./chain/service";
 import type { SanctionsRegistry } from "./compliance/sanctions-registry";
 import type { Config } from "./config";
@@ -83,17 +83,5 @@ export async function createContext(deps: AppDeps, request: RequestInfo): Promis
     logger: deps.logger.child({ requestId: request.requestId }),
     request: { ...request, actorId: validation.user?.id ?? null },
     ...validation,
-  };
-}
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-export function sessionPolicy(
-  config: Pick<Config, "SESSION_TTL_DAYS" | "SESSION_MAX_DAYS" | "SESSION_MAX_PER_USER">,
-): SessionPolicy {
-  return {
-    ttlMs: config.SESSION_TTL_DAYS * DAY_MS,
-    maxAgeMs: config.SESSION_MAX_DAYS * DAY_MS,
-    maxPerUser: config.SESSION_MAX_PER_USER,
   };
 }

@@ -4,14 +4,8 @@ import { pingDatabase } from "../db/client";
 import { checkBlockchain } from "./chain/service";
 import type { AppDeps, Context } from "./context";
 import { checkModel } from "./credit/model";
+import { checkSchema, type HealthCheck } from "./health-check";
 import { pingRedis } from "./redis";
-
-const checkSchema = z.object({
-  status: z.enum(["ok", "error", "not_configured"]),
-  detail: z.string().optional(),
-  info: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
-});
-export type HealthCheck = z.infer<typeof checkSchema>;
 
 export const healthSchema = z.object({
   status: z.enum(["ok", "degraded"]),

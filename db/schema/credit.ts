@@ -9,8 +9,8 @@ import {
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
-import type { Reason, ScoreInputs } from "../../server/credit/inputs";
 import { users } from "./auth";
+import type { Reason, ScoreInputs } from "./score-values";
 
 export const creditScoreBand = pgEnum("credit_score_band", [
   "poor",

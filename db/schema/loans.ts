@@ -15,12 +15,9 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { ledgerAccounts } from "../../server/loans/journal";
-import { instalmentStates } from "../../server/loans/repayment";
-import { scheduleTypes } from "../../server/loans/schedule";
-import { loanStatuses } from "../../server/loans/status";
 import { users } from "./auth";
 import { creditScores } from "./credit";
+import { instalmentStates, ledgerAccounts, loanStatuses, scheduleTypes } from "./loan-values";
 import { payments } from "./payments";
 
 // Loans and their books must outlive the account, like compliance records: a borrower cannot be deleted (`restrict`).

@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
 import type { Database } from "../../db/client";
 import type { Config } from "../config";
-import { sessionPolicy } from "../context";
 import type { Jobs } from "../jobs/jobs";
 import { deleteExpiredAuthRecords } from "./cleanup";
+import { sessionPolicy } from "./session";
 
 export const AUTH_CLEANUP_QUEUE = "auth.cleanup";
 

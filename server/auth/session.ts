@@ -3,6 +3,7 @@ import { encodeBase32LowerCaseNoPadding } from "@oslojs/encoding";
 import { and, desc, eq, gt, ne, notInArray, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { type Session, sessions, type User, users } from "../../db/schema";
+import type { Config } from "../config";
 
 /**
  * Lucia's session design, "id.secret" flavour: the id finds the row, only the SHA-256 of the secret is
@@ -11,6 +12,19 @@ import { type Session, sessions, type User, users } from "../../db/schema";
  * `maxPerUser` sessions, and a new one ends the oldest.
  */
 export type SessionPolicy = { ttlMs: number; maxAgeMs: number; maxPerUser: number };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The policy the SESSION_* variables set. */
+export function sessionPolicy(
+  config: Pick<Config, "SESSION_TTL_DAYS" | "SESSION_MAX_DAYS" | "SESSION_MAX_PER_USER">,
+): SessionPolicy {
+  return {
+    ttlMs: config.SESSION_TTL_DAYS * DAY_MS,
+    maxAgeMs: config.SESSION_MAX_DAYS * DAY_MS,
+    maxPerUser: config.SESSION_MAX_PER_USER,
+  };
+}
 
 export type PublicUser = Pick<User, "id" | "email" | "name" | "role" | "mfaEnabled" | "createdAt">;
 export type SessionValidation = { session: Session; user: PublicUser } | { session: null; user: null };

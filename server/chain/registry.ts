@@ -1,6 +1,6 @@
 import { type Address, type Hex, hexToString, type PublicClient, size, stringToHex } from "viem";
 import { loanRegistryAbi, scoreRegistryAbi, writerAccessAbi } from "../../contracts/artifacts.ts";
-import { type LoanStatus, loanStatuses } from "../loans/status.ts";
+import { type LoanStatus, loanStatuses } from "../../db/schema/loan-values";
 import type { ChainClients } from "./clients.ts";
 import {
   type ConfirmedTransaction,

@@ -1,7 +1,7 @@
 import { type Address, BaseError, getAddress, type Hex } from "viem";
 import { type Config, chainVariables } from "../config";
 import { unavailable } from "../errors";
-import type { HealthCheck } from "../health";
+import type { HealthCheck } from "../health-check";
 import { type ChainClients, createChainClients } from "./clients";
 import { chainHealth } from "./health";
 

@@ -1,10 +1,6 @@
-import { isIsoCountryCode } from "./countries";
-import {
-  DEFAULT_SCREENING_THRESHOLD,
-  type ScreeningIndex,
-  type ScreeningMatch,
-  screenName,
-} from "./sanctions/screen";
+import { DEFAULT_SCREENING_THRESHOLD } from "../config";
+import { isIsoCountryCode } from "../countries";
+import { type ScreeningIndex, type ScreeningMatch, screenName } from "./sanctions/screen";
 
 /**
  * The KYC checks, each a pure function returning its own result, and the status they add up to.

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { amlAlertStatuses, amlDispositions, amlRules, kycStatuses } from "../../db/schema";
+import { isIsoCountryCode } from "../countries";
 import { moneySchema } from "../money";
-import { isIsoCountryCode } from "./countries";
 import { DOCUMENT_TYPES } from "./kyc-checks";
 
 const text = (label: string, min: number, max: number) =>

@@ -1,41 +1,14 @@
 import { z } from "zod";
+import { type Reason, reasonSchema, type ScoreInputs, scoreInputsSchema } from "../../db/schema/score-values";
 
-/**
- * The inputs both engines score, one shared contract. `null` means "not known"; each engine
- * says how it treats a missing input and lists the ones it met in `ScoreResult.missingInputs`.
- */
-export const scoreInputsSchema = z.object({
-  age: z.number().int().min(18).max(120).nullable(),
-  monthlyIncome: z.number().min(0).nullable(), // currency units per month
-  monthlyDebtPayments: z.number().min(0).nullable(),
-  revolvingUtilization: z.number().min(0).max(100).nullable(), // ratio: 0.35 means 35 %
-  openCreditLines: z.number().int().min(0).nullable(),
-  realEstateLoans: z.number().int().min(0).nullable(),
-  dependants: z.number().int().min(0).nullable(),
-  pastDue30to59: z.number().int().min(0).nullable(),
-  pastDue60to89: z.number().int().min(0).nullable(),
-  pastDue90Plus: z.number().int().min(0).nullable(),
-  creditHistoryYears: z.number().min(0).nullable(),
-  recentInquiries: z.number().int().min(0).nullable(),
-  walletAgeDays: z.number().int().min(0).nullable(),
-  walletTxCount: z.number().int().min(0).nullable(),
-});
-export type ScoreInputs = z.infer<typeof scoreInputsSchema>;
+// The stored shapes live beside the schema that stores them; they are the credit domain's contract too.
+export { type Reason, reasonSchema, type ScoreInputs, scoreInputsSchema };
+
+import { scoreBandSchema } from "../score-bands";
 export type ScoreInputKey = keyof ScoreInputs;
 
 export const SCORE_MIN = 300;
 export const SCORE_MAX = 850;
-
-export const scoreBandSchema = z.enum(["poor", "fair", "good", "very_good", "excellent"]);
-export type ScoreBand = z.infer<typeof scoreBandSchema>;
-
-export const reasonSchema = z.object({
-  code: z.string().min(1),
-  description: z.string().min(1),
-  /** Points this factor cost against its best value; a positive integer. */
-  impact: z.number().int().positive(),
-});
-export type Reason = z.infer<typeof reasonSchema>;
 
 /** `model`: the boosted trees; `scorecard`: the points scorecard; `rules`: the fallback on classic factor weights. */
 export const scoreEngineSchema = z.enum(["model", "scorecard", "rules"]);
@@ -57,15 +30,6 @@ export const scoreResultSchema = z.object({
   missingInputs: z.array(z.string()),
 });
 export type ScoreResult = z.infer<typeof scoreResultSchema>;
-
-/** poor < 580 ≤ fair < 670 ≤ good < 740 ≤ very_good < 800 ≤ excellent. */
-export function scoreBand(score: number): ScoreBand {
-  if (score >= 800) return "excellent";
-  if (score >= 740) return "very_good";
-  if (score >= 670) return "good";
-  if (score >= 580) return "fair";
-  return "poor";
-}
 
 /**
  * Inputs without which no score is given. The payment-history counters and revolving utilisation carry

@@ -1,5 +1,5 @@
+import { scoreBand } from "../score-bands";
 import type { Reason, ScoreResult } from "./inputs";
-import { scoreBand } from "./inputs";
 import type { ScoringProfile, WalletActivityInputs } from "./profile-inputs";
 
 /**

@@ -1,5 +1,5 @@
 import { type Config, ConfigError } from "../config";
-import type { HealthCheck } from "../health";
+import type { HealthCheck } from "../health-check";
 import type { LoadedEngine } from "./engine";
 import type { ModelArtifact } from "./gbdt/artifact";
 import { DEFAULT_MODEL_PATH, loadModel } from "./gbdt/load";

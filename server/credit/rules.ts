@@ -1,3 +1,4 @@
+import { scoreBand } from "../score-bands";
 import {
   type Reason,
   SCORE_MAX,
@@ -5,7 +6,6 @@ import {
   type ScoreInputKey,
   type ScoreInputs,
   type ScoreResult,
-  scoreBand,
 } from "./inputs.ts";
 
 export const RULES_VERSION = "rules-1";

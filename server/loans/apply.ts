@@ -1,6 +1,7 @@
 import { and, count, eq, inArray, sum } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { financialProfiles, loanRefusals, loans, users } from "../../db/schema";
+import type { ScheduleType } from "../../db/schema/loan-values";
 import { appendAudit, type RequestMeta } from "../audit/log";
 import type { Outbox } from "../chain/outbox";
 import { riskLevelOf } from "../compliance/aml-service";
@@ -9,7 +10,6 @@ import { latestScore } from "../credit/history";
 import { notFound, unprocessable } from "../errors";
 import { checkEligibility, type EligibilityCode, type EligibilityInput, NOT_ELIGIBLE } from "./eligibility";
 import { requestHash, runIdempotent } from "./idempotency";
-import type { ScheduleType } from "./schedule";
 import { type LoanView, storedLoanSchema } from "./schemas";
 import type { LoanSettings } from "./settings";
 import { openApplicationStatuses } from "./status";

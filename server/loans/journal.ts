@@ -1,3 +1,4 @@
+import { type LedgerAccount, ledgerAccounts } from "../../db/schema/loan-values";
 /**
  * Double-entry journal lines for the loans ledger. Every builder returns lines whose debits equal their
  * credits (asserted), each line one-sided and positive; posting them all in the workflow step's transaction
@@ -14,15 +15,6 @@
  * Interest is income exactly once, whether accrued or not. With no accruals posted this is cash-basis
  * accounting and interest_receivable stays at zero.
  */
-
-export const ledgerAccounts = [
-  "cash",
-  "loans_receivable",
-  "interest_receivable",
-  "interest_income",
-  "overpayments",
-] as const;
-export type LedgerAccount = (typeof ledgerAccounts)[number];
 
 /** Assets grow by debits; income and liabilities (money received beyond what was owed) by credits. */
 export const normalBalance: Readonly<Record<LedgerAccount, "debit" | "credit">> = Object.freeze({

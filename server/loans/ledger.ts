@@ -1,8 +1,9 @@
 import { count, eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { journalEntries, journalLines } from "../../db/schema";
+import type { LedgerAccount } from "../../db/schema/loan-values";
 import { formatMoney } from "../money";
-import { assertBalanced, type JournalLine, type LedgerAccount, trialBalance } from "./journal";
+import { assertBalanced, type JournalLine, trialBalance } from "./journal";
 import type { TrialBalanceView } from "./schemas";
 
 export type Posting = {

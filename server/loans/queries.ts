@@ -9,11 +9,11 @@ import {
   loanTransitions,
   payments,
 } from "../../db/schema";
+import type { LoanStatus } from "../../db/schema/loan-values";
 import { notFound } from "../errors";
 import { formatMoney } from "../money";
 import { decodeTimeCursor, encodeTimeCursor } from "../query-inputs";
 import type { LoanDetailView, LoanRefusalView, LoanView } from "./schemas";
-import type { LoanStatus } from "./status";
 import { toLoanDetailView, toLoanView } from "./views";
 import { assertCanRead, type Viewer } from "./workflow";
 

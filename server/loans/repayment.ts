@@ -1,3 +1,4 @@
+import type { InstalmentState } from "../../db/schema/loan-values";
 import { formatMoney } from "../money";
 import { daysBetween } from "./dates";
 
@@ -120,9 +121,6 @@ export function applyAllocation<T extends InstalmentDue>(
     };
   });
 }
-
-export const instalmentStates = ["pending", "paid", "late", "partially_paid"] as const;
-export type InstalmentState = (typeof instalmentStates)[number];
 
 /** Whole days from the due day to `now`'s day (UTC); 0 or less until the due day has passed. */
 export function daysPastDue(item: Pick<InstalmentDue, "dueDate">, now: Date): number {

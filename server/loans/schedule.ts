@@ -1,3 +1,5 @@
+import type { ScheduleType } from "../../db/schema/loan-values";
+import { MAX_TERM_MONTHS } from "../config";
 import { addMonthsClamped, utcDay } from "./dates";
 
 /**
@@ -7,9 +9,6 @@ import { addMonthsClamped, utcDay } from "./dates";
  * opening balance times that rate, rounded half-up to the cent. Interest is per period: a first period
  * longer or shorter than a month (a custom `firstDueDate`) is not prorated.
  */
-
-export const scheduleTypes = ["equal_installments", "equal_principal"] as const;
-export type ScheduleType = (typeof scheduleTypes)[number];
 
 export type ScheduleParams = {
   principalCents: number;
@@ -44,9 +43,6 @@ export type Schedule = {
 export class ScheduleError extends RangeError {
   override name = "ScheduleError";
 }
-
-/** Longest term accepted (100 years); the config limits are far below it. */
-export const MAX_TERM_MONTHS = 1200;
 
 const MONTHLY_RATE_DENOMINATOR = 120_000; // basis points per unit × 12 months
 

@@ -1,12 +1,9 @@
 import { z } from "zod";
+import { instalmentStates, ledgerAccounts, loanStatuses, scheduleTypes } from "../../db/schema/loan-values";
 import { moneyInput, moneySchema, rateInput, rateSchema } from "../money";
-import { paymentSchema } from "../payments/schemas";
 import { seqCursor } from "../query-inputs";
-import { ledgerAccounts } from "./journal";
-import { scoreBands } from "./pricing";
-import { instalmentStates } from "./repayment";
-import { scheduleTypes } from "./schedule";
-import { loanStatuses } from "./status";
+import { scoreBands } from "../score-bands";
+import { paymentSchema } from "./payment-view";
 
 /* ---------------------------------------------------------------- inputs */
 

@@ -1,7 +1,7 @@
 import type { Config } from "../config";
+import type { PricingTable } from "../pricing-table";
 import type { DelinquencyPolicy } from "./delinquency";
 import type { EligibilityPolicy } from "./eligibility";
-import type { PricingTable } from "./pricing";
 
 /** What the loans service reads from the configuration, as plain values. */
 export type LoanSettings = {

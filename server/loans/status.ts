@@ -1,18 +1,9 @@
+import { type LoanStatus, loanStatuses } from "../../db/schema/loan-values";
+
 /**
  * The underwriting workflow as a state machine. `transitions` is the one table of legal moves; every
  * status change is checked against it.
  */
-
-export const loanStatuses = [
-  "submitted",
-  "approved",
-  "rejected",
-  "withdrawn",
-  "disbursed",
-  "repaid",
-  "defaulted",
-] as const;
-export type LoanStatus = (typeof loanStatuses)[number];
 
 export const transitions: Readonly<Record<LoanStatus, readonly LoanStatus[]>> = Object.freeze({
   submitted: ["approved", "rejected", "withdrawn"],

@@ -1,11 +1,12 @@
 import type { Database } from "../../db/client";
+import type { ScheduleType } from "../../db/schema/loan-values";
 import { latestScore } from "../credit/history";
 import type { ScoreRecord } from "../credit/schemas";
 import { invalidInput, unprocessable } from "../errors";
 import { formatMoney } from "../money";
 import { aprDisclosure } from "./disclosure";
 import { aprForBand } from "./pricing";
-import { amortizationSchedule, type Schedule, type ScheduleType } from "./schedule";
+import { amortizationSchedule, type Schedule } from "./schedule";
 import type { TermsView } from "./schemas";
 import type { LoanSettings } from "./settings";
 import { toTermsView } from "./views";

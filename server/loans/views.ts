@@ -1,8 +1,8 @@
 import type { Loan, LoanInstalment, LoanTransition, Payment } from "../../db/schema";
 import { formatMoney, formatRate } from "../money";
-import { toPaymentView } from "../payments/views";
 import { isoDate } from "./dates";
 import type { AprDisclosure } from "./disclosure";
+import { toPaymentView } from "./payment-view";
 import { type InstalmentDue, instalmentRemainingCents } from "./repayment";
 import { amortizationSchedule, type Schedule } from "./schedule";
 import type { LoanDetailView, LoanView, TermsView } from "./schemas";

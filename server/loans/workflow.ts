@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { type Loan, loanInstalments, loans, loanTransitions } from "../../db/schema";
+import type { LoanStatus } from "../../db/schema/loan-values";
 import { appendAudit, type RequestMeta } from "../audit/log";
 import type { PublicUser } from "../auth/session";
 import { enqueueLoanStatusAnchor, type Outbox } from "../chain/outbox";
@@ -10,13 +11,7 @@ import { conflict, DomainError, forbidden, notFound } from "../errors";
 import { isoDate } from "./dates";
 import { disbursementEntries } from "./journal";
 import { postJournal } from "./ledger";
-import {
-  canTransition,
-  IllegalTransitionError,
-  isFinalStatus,
-  type LoanStatus,
-  nextStatuses,
-} from "./status";
+import { canTransition, IllegalTransitionError, isFinalStatus, nextStatuses } from "./status";
 import { quotedSchedule } from "./views";
 
 /** Staff who may read any loan and work the underwriting queue. */

@@ -5,14 +5,14 @@ import { appendAudit, type RequestMeta } from "../audit/log";
 import { conflict, unprocessable } from "../errors";
 import type { Jobs } from "../jobs/jobs";
 import { requestHash, runIdempotent } from "../loans/idempotency";
+import { type PaymentView, toPaymentView } from "../loans/payment-view";
 import { outstandingCents } from "../loans/repayment";
 import { toInstalmentDue } from "../loans/views";
 import { assertBorrower, lockLoan, type Viewer } from "../loans/workflow";
 import { formatMoney } from "../money";
 import { enqueueSandboxSettlement } from "./sandbox";
-import { type PaymentView, storedPaymentSchema } from "./schemas";
+import { storedPaymentSchema } from "./schemas";
 import type { PaymentsSettings } from "./settings";
-import { toPaymentView } from "./views";
 
 export type StartRepaymentParams = { loanId: string; amountCents: number; idempotencyKey: string };
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { paymentSettlementSources, paymentStatuses } from "../../db/schema";
-import { moneyInput, moneySchema } from "../money";
+import { paymentStatuses } from "../../db/schema";
+import { paymentSchema } from "../loans/payment-view";
+import { moneyInput } from "../money";
 
 /* ---------------------------------------------------------------- the provider's event */
 
@@ -48,20 +49,6 @@ export const webhookResultSchema = z.object({
 export type WebhookResult = z.infer<typeof webhookResultSchema>;
 
 /* ---------------------------------------------------------------- payments as clients see them */
-
-export const paymentSchema = z.object({
-  id: z.uuid(),
-  loanId: z.uuid(),
-  amount: moneySchema.meta({ description: "What the borrower started to pay" }),
-  status: z.enum(paymentStatuses),
-  reference: z.string().meta({ description: "What the payment provider's events name" }),
-  createdAt: z.date(),
-  settledAt: z.date().nullable(),
-  settledAmount: moneySchema.nullable().meta({ description: "What arrived and was booked" }),
-  settledVia: z.enum(paymentSettlementSources).nullable(),
-  failedAt: z.date().nullable(),
-});
-export type PaymentView = z.infer<typeof paymentSchema>;
 
 /** A stored answer read back: JSON has no dates. */
 export const storedPaymentSchema = paymentSchema.extend({

@@ -1,10 +1,9 @@
 import type { Database } from "../../db/client";
 import type { RequestMeta } from "../audit/log";
 import { conflict, forbidden, notFound } from "../errors";
+import { type PaymentView, toPaymentView } from "../loans/payment-view";
 import type { Viewer } from "../loans/workflow";
-import type { PaymentView } from "./schemas";
 import { lockPayment, type SettlementDeps, settlePayment } from "./settle";
-import { toPaymentView } from "./views";
 
 export type StaffSettlementParams = {
   loanId: string;

@@ -1,9 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "bun:test";
+import { type LoanStatus, loanStatuses } from "../../db/schema/loan-values";
 import { amlConfig } from "../../server/compliance/aml-service";
 import type { AppDeps } from "../../server/context";
 import { runDelinquency } from "../../server/loans/delinquency-job";
 import { loanSettings } from "../../server/loans/settings";
-import { canTransition, type LoanStatus, loanStatuses } from "../../server/loans/status";
+import { canTransition } from "../../server/loans/status";
 import { disburseLoan } from "../../server/loans/workflow";
 import { startTestServer, type TestServer, testDeps } from "../helpers/app";
 import { LOAN_TEST_OVERRIDES, makeApplicant, makeStaff, newKey } from "../helpers/loans";

@@ -1,4 +1,5 @@
-import { FATF_CALL_FOR_ACTION } from "../countries";
+import { DEFAULT_AML_VELOCITY } from "../../config";
+import { FATF_CALL_FOR_ACTION } from "../../countries";
 
 export type AmlConfig = {
   /** One movement at or above this is reported (the US currency transaction report level, $10,000.00). */
@@ -15,17 +16,13 @@ export type AmlConfig = {
   highRiskCountries: readonly string[];
 };
 
-/**
- * Velocity at more than 5 movements a day: on a lending platform a borrower's normal traffic is one
- * disbursement and a repayment a month, so six in 24 hours is well outside it while a few early
- * repayments are not.
- */
+/** The velocity default, and why it is 5 a day, is in server/config.ts with the variable that overrides it. */
 export const DEFAULT_AML_CONFIG: AmlConfig = {
   reportingThresholdCents: 1_000_000,
   structuringFloorRatio: 0.8,
   structuringCount: 3,
   structuringWindowDays: 7,
-  velocityMaxCount: 5,
-  velocityWindowHours: 24,
+  velocityMaxCount: DEFAULT_AML_VELOCITY.count,
+  velocityWindowHours: DEFAULT_AML_VELOCITY.windowSeconds / 3600,
   highRiskCountries: FATF_CALL_FOR_ACTION,
 };

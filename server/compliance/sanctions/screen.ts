@@ -1,3 +1,4 @@
+import { DEFAULT_SCREENING_THRESHOLD } from "../../config";
 import { jaroWinkler } from "./jaro-winkler";
 import { levenshteinSimilarity } from "./levenshtein";
 import { nameKey, nameTokens, naturalOrder } from "./normalize";
@@ -20,15 +21,13 @@ import type { SanctionsEntry, SanctionsEntryType, SanctionsList } from "./types"
  *    the same letters give or take two, the glued forms are compared by edit distance too ("alzawahiri"
  *    against "al zawahiri"), and the better score wins.
  *
- * The default threshold, 0.90, sits between what the tests show to be the same name written differently
+ * The default threshold (DEFAULT_SCREENING_THRESHOLD in server/config.ts), 0.90, sits between what the tests show to be the same name written differently
  * (an accent dropped, words swapped, one letter wrong: ≥ 0.95; a middle name or patronymic missing: ≈ 0.92)
  * and different people who share a first name or a surname (≤ 0.87). Names with two differences (a middle
  * name missing and a letter wrong; `Lucia Marchetti` for `MARCHETTI-VOSS, Lucia Beatrice`) score 0.86–0.89:
  * lower the threshold to 0.85 to catch those at the cost of more reviews. On the bench's synthetic list
  * (bench/sanctions-screening.ts), 0.90 finds every variant of a listed name and flags about 3 % of new names.
  */
-
-export const DEFAULT_SCREENING_THRESHOLD = 0.9;
 
 const UNMATCHED_PENALTY = 0.4;
 const WEAKEST_PAIR_FLOOR = 0.9;

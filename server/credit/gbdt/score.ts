@@ -1,3 +1,4 @@
+import { scoreBand } from "../../score-bands";
 import { probabilityOfDefault } from "../calibration.ts";
 import {
   type Reason,
@@ -6,7 +7,6 @@ import {
   type ScoreInputKey,
   type ScoreInputs,
   type ScoreResult,
-  scoreBand,
   scoreInputsSchema,
 } from "../inputs.ts";
 import type { FeatureId } from "../scorecard/features.ts";

@@ -3,8 +3,8 @@ import { and, eq } from "drizzle-orm";
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import { parseSiweMessage } from "viem/siwe";
 import { auditLog } from "../../../db/schema";
-import { createWalletChallenge, siweSettings } from "../../../server/chain/wallet-link";
 import type { AppDeps } from "../../../server/context";
+import { createWalletChallenge, siweSettings } from "../../../server/wallet/link";
 import { callerFor, testDeps } from "../../helpers/app";
 import { registerTestUser } from "../../helpers/users";
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createChainService } from "../../../server/chain/service";
-import { siweSettings } from "../../../server/chain/wallet-link";
 import { ConfigError, loadConfig } from "../../../server/config";
+import { siweSettings } from "../../../server/wallet/link";
 
 const chainEnv = {
   CHAIN_RPC_URL: "http://127.0.0.1:8545",

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { FATF_CALL_FOR_ACTION } from "../../../server/compliance/countries";
 import {
   checkAge,
   checkCountry,
@@ -12,6 +11,7 @@ import {
 } from "../../../server/compliance/kyc-checks";
 import { loadSanctionsList, parseSanctionsList } from "../../../server/compliance/sanctions/ofac-csv";
 import { buildScreeningIndex, type ScreeningIndex } from "../../../server/compliance/sanctions/screen";
+import { FATF_CALL_FOR_ACTION } from "../../../server/countries";
 
 const now = new Date("2025-06-15T12:00:00Z");
 

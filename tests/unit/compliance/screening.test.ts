@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { loadSanctionsList } from "../../../server/compliance/sanctions/ofac-csv";
 import {
   buildScreeningIndex,
-  DEFAULT_SCREENING_THRESHOLD,
   type ScreeningIndex,
   screenName,
 } from "../../../server/compliance/sanctions/screen";
+import { DEFAULT_SCREENING_THRESHOLD } from "../../../server/config";
 
 let index: ScreeningIndex;
 

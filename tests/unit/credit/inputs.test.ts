@@ -3,9 +3,10 @@ import { readFileSync } from "node:fs";
 import { computeScore, RULES_ENGINE } from "../../../server/credit/engine.ts";
 import { modelArtifactSchema } from "../../../server/credit/gbdt/artifact.ts";
 import { DEFAULT_MODEL_PATH } from "../../../server/credit/gbdt/load.ts";
-import { requiredInputs, scoreBand, scoreInputsSchema } from "../../../server/credit/inputs.ts";
+import { requiredInputs, scoreInputsSchema } from "../../../server/credit/inputs.ts";
 import { scorecardArtifactSchema } from "../../../server/credit/scorecard/artifact.ts";
 import { DEFAULT_SCORECARD_PATH } from "../../../server/credit/scorecard/load.ts";
+import { scoreBand } from "../../../server/score-bands";
 import { CLEAN_PROFILE } from "./fixtures.ts";
 
 describe("score inputs", () => {

@@ -1,13 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { z } from "zod";
+import { aprForBand } from "../../../server/loans/pricing";
 import {
-  aprForBand,
   defaultPricingTable,
   formatPricingTable,
   PricingConfigError,
   parsePricingTable,
   pricingTableEnvSchema,
-} from "../../../server/loans/pricing";
+} from "../../../server/pricing-table";
 
 const config = "excellent:7.99,very_good:9.99,good:12.99,fair:17.99,poor:24.99";
 

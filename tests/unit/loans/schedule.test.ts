@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import type { ScheduleType } from "../../../db/schema/loan-values";
 import { addMonthsClamped, daysBetween, isoDate } from "../../../server/loans/dates";
 import { actuarialAprBasisPoints, aprDisclosure } from "../../../server/loans/disclosure";
 import {
@@ -6,7 +7,6 @@ import {
   annuityPaymentCents,
   type Schedule,
   ScheduleError,
-  type ScheduleType,
 } from "../../../server/loans/schedule";
 
 const startDate = new Date("2025-01-15T09:30:00Z");

@@ -1,11 +1,10 @@
 import { describe, expect, test } from "bun:test";
+import { type LoanStatus, loanStatuses } from "../../../db/schema/loan-values";
 import {
   assertTransition,
   canTransition,
   IllegalTransitionError,
   isFinalStatus,
-  type LoanStatus,
-  loanStatuses,
   nextStatuses,
 } from "../../../server/loans/status";
 

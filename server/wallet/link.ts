@@ -6,10 +6,10 @@ import { createSiweMessage, parseSiweMessage } from "viem/siwe";
 import type { Database } from "../../db/client";
 import { financialProfiles, walletChallenges } from "../../db/schema";
 import { appendAudit, type RequestMeta } from "../audit/log";
+import { anchorLatestScore, type Outbox } from "../chain/outbox";
 import type { Config } from "../config";
 import { conflict, invalidInput, notFound } from "../errors";
 import { getFinancialProfile } from "../profile/profile";
-import { anchorLatestScore, type Outbox } from "./outbox";
 
 export type SiweSettings = { domain: string; uri: string; chainId: number; ttlMs: number };
 

@@ -6,9 +6,9 @@
  * CHAIN_DEV_STATE file to keep the chain in across runs (default: a fresh chain every run)
  */
 import { getContractAddress } from "viem";
+import { type AnvilNode, startAnvil } from "../contracts/anvil.ts";
+import { deployAuditAnchor, deployRegistries, type Registries } from "../contracts/deploy.ts";
 import { createChainClients } from "../server/chain/clients.ts";
-import { type AnvilNode, startAnvil } from "./anvil.ts";
-import { deployAuditAnchor, deployRegistries, type Registries } from "./deploy.ts";
 
 const port = Number(process.env.CHAIN_DEV_PORT ?? 8545);
 if (!Number.isInteger(port) || port <= 0 || port > 65_535) {
