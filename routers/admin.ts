@@ -4,12 +4,13 @@ import { listUsers, setUserRole } from "../server/admin/users";
 import { listAuditEntries } from "../server/audit/query";
 import { verifyAuditLog } from "../server/audit/verify";
 import { publicUserSchema } from "../server/auth/schemas";
-import { seqCursor, timeFilter } from "../server/query-inputs";
+import { pageLimit, seqCursor } from "../server/pagination";
+import { timeFilter } from "../server/query-inputs";
 import { roleProcedure, router } from "../server/trpc";
 
 const tags = ["admin"];
 const adminProcedure = roleProcedure("admin");
-const limit = z.coerce.number().int().min(1).max(100).default(50);
+const limit = pageLimit(50);
 
 const auditEntrySchema = z.object({
   seq: z.number().int(),

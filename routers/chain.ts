@@ -2,7 +2,7 @@ import { z } from "zod";
 import { chainTxKinds, chainTxStatuses } from "../db/schema";
 import { listUserTransactions, readScoreForAddress, verifyScoreAnchor } from "../server/chain/read";
 import { requireChain } from "../server/chain/service";
-import { seqCursor } from "../server/query-inputs";
+import { pageLimit, seqCursor } from "../server/pagination";
 import { protectedProcedure, publicProcedure, router } from "../server/trpc";
 import { addressSchema } from "./wallet";
 
@@ -63,7 +63,7 @@ export const chainRouter = router({
     .input(
       z.object({
         cursor: seqCursor,
-        limit: z.coerce.number().int().min(1).max(100).default(20),
+        limit: pageLimit(20),
       }),
     )
     .output(z.object({ items: z.array(transactionSchema), nextCursor: z.number().int().nullable() }))

@@ -21,13 +21,13 @@ import {
   riskSchema,
 } from "../server/compliance/schemas";
 import { complianceSummary } from "../server/compliance/summary";
-import { seqCursor } from "../server/query-inputs";
+import { pageLimit, seqCursor } from "../server/pagination";
 import { protectedProcedure, roleProcedure, router } from "../server/trpc";
 
 const tags = ["compliance"];
 const adminTags = ["admin", "compliance"];
 const adminProcedure = roleProcedure("admin");
-const limit = z.coerce.number().int().min(1).max(100).default(50);
+const limit = pageLimit(50);
 const cursor = seqCursor;
 
 /** Compliance officers' routes: KYC cases, AML alerts, the sanctions list. */

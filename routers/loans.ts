@@ -1,3 +1,4 @@
+import { STAFF_ROLES } from "../server/auth/roles";
 import { amlConfig } from "../server/compliance/aml-service";
 import type { Context } from "../server/context";
 import { applyForLoan } from "../server/loans/apply";
@@ -44,7 +45,7 @@ import { protectedProcedure, roleProcedure, router } from "../server/trpc";
 
 const tags = ["loans"];
 /** Underwriters and admins: the queue and the decisions. */
-const underwriterProcedure = roleProcedure("underwriter", "admin");
+const underwriterProcedure = roleProcedure(...STAFF_ROLES);
 const outbox = (ctx: Context) => ({ chain: ctx.chain, jobs: ctx.jobs });
 /** What booking a settled payment needs. */
 const settlement = (ctx: Context) => ({

@@ -12,12 +12,86 @@ export type ErrorKind =
   | "rate_limited"
   | "unavailable";
 
+/** Every code a DomainError carries; the README's error table says what each means and its HTTP status. */
+export type ErrorCode =
+  | "ALERT_ALREADY_CLOSED"
+  | "AML_HIGH_RISK"
+  | "AMOUNT_OUT_OF_RANGE"
+  | "BATCH_AUTH_CALLS"
+  | "BATCH_TOO_LARGE"
+  | "CHAIN_UNAVAILABLE"
+  | "CHAIN_UNREACHABLE"
+  | "CSRF_REJECTED"
+  | "DTI_TOO_HIGH"
+  | "EMAIL_TAKEN"
+  | "FORBIDDEN"
+  | "FOUR_EYES_REQUIRED"
+  | "HAS_DEFAULTED_LOAN"
+  | "IDEMPOTENCY_KEY_INVALID"
+  | "IDEMPOTENCY_KEY_REQUIRED"
+  | "IDEMPOTENCY_KEY_REUSED"
+  | "ILLEGAL_TRANSITION"
+  | "INCOME_CHANGED"
+  | "INCOME_NOT_VERIFIED"
+  | "INSUFFICIENT_DATA"
+  | "INVALID_AMOUNT"
+  | "INVALID_CODE"
+  | "INVALID_COUNTRY"
+  | "INVALID_CURSOR"
+  | "INVALID_EVENT"
+  | "INVALID_LIMIT"
+  | "INVALID_PROOF"
+  | "KYC_ALREADY_VERIFIED"
+  | "KYC_NOT_IN_REVIEW"
+  | "KYC_NOT_VERIFIED"
+  | "LOAN_NOT_REPAYABLE"
+  | "MFA_ALREADY_ENABLED"
+  | "MFA_NOT_ENABLED"
+  | "MFA_REQUIRED"
+  | "MFA_SETUP_NOT_STARTED"
+  | "NOTHING_OUTSTANDING"
+  | "NOT_ELIGIBLE"
+  | "NOT_FOUND"
+  | "NO_SCORE"
+  | "OTP_UNAVAILABLE"
+  | "OVERPAYMENT"
+  | "PARSE_ERROR"
+  | "PAYMENTS_UNAVAILABLE"
+  | "PAYMENT_NOT_PENDING"
+  | "PHONE_MISSING"
+  | "RATE_LIMITED"
+  | "SAME_PASSWORD"
+  | "SANCTIONS_LIST_UNAVAILABLE"
+  | "SCORE_BELOW_FLOOR"
+  | "SCORE_MISSING"
+  | "SCORE_STALE"
+  | "SELF_DEMOTION"
+  | "SIWE_CHAIN_MISMATCH"
+  | "SIWE_CHALLENGE_EXPIRED"
+  | "SIWE_CHALLENGE_UNKNOWN"
+  | "SIWE_CHALLENGE_USED"
+  | "SIWE_DOMAIN_MISMATCH"
+  | "SIWE_MESSAGE_ALTERED"
+  | "SIWE_MESSAGE_INVALID"
+  | "SIWE_SIGNATURE_INVALID"
+  | "TERM_OUT_OF_RANGE"
+  | "TOO_MANY_OPEN_APPLICATIONS"
+  | "UNAUTHENTICATED"
+  | "UNDERAGE"
+  | "VALUE_TOO_LARGE"
+  | "WALLET_TAKEN"
+  | "WEAK_PASSWORD"
+  | "WEBHOOK_SIGNATURE_INVALID"
+  | "WEBHOOK_SIGNATURE_MISSING"
+  | "WEBHOOK_TIMESTAMP_STALE"
+  | "WRONG_PASSWORD";
+
 export class DomainError extends Error {
   override name = "DomainError";
 
   constructor(
     readonly kind: ErrorKind,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
   ) {
@@ -25,15 +99,16 @@ export class DomainError extends Error {
   }
 }
 
-export const invalidInput = (code: string, message: string, details?: Record<string, unknown>) =>
+export const invalidInput = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new DomainError("invalid_input", code, message, details);
 export const notFound = (what: string) => new DomainError("not_found", "NOT_FOUND", `${what} not found`);
-export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
+export const conflict = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new DomainError("conflict", code, message, details);
 export const forbidden = (message = "You do not have access to this resource") =>
   new DomainError("forbidden", "FORBIDDEN", message);
-export const unavailable = (code: string, message: string) => new DomainError("unavailable", code, message);
-export const unprocessable = (code: string, message: string, details?: Record<string, unknown>) =>
+export const unavailable = (code: ErrorCode, message: string) =>
+  new DomainError("unavailable", code, message);
+export const unprocessable = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new DomainError("unprocessable", code, message, details);
 export const unauthenticated = (message = "Authentication required") =>
   new DomainError("unauthenticated", "UNAUTHENTICATED", message);

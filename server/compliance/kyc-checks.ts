@@ -1,3 +1,4 @@
+import { ageOn, MINIMUM_AGE } from "../age";
 import { DEFAULT_SCREENING_THRESHOLD } from "../config";
 import { isIsoCountryCode } from "../countries";
 import { type ScreeningIndex, type ScreeningMatch, screenName } from "./sanctions/screen";
@@ -17,7 +18,6 @@ export type KycStatus = "verified" | "rejected" | "review";
 export const DOCUMENT_TYPES = ["passport", "national_id", "driving_licence"] as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
-export const MINIMUM_AGE = 18;
 const MAXIMUM_AGE = 120;
 
 const pass = (name: KycCheckName, detail: string): KycCheck => ({ name, result: "pass", detail });
@@ -37,15 +37,6 @@ export function parseIsoDate(text: string): { year: number; month: number; day: 
   if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
     return null;
   return { year, month, day };
-}
-
-/** Whole years from the date of birth to `now` (UTC calendar); a 29 February birthday comes on 1 March. */
-export function ageOn(dateOfBirth: { year: number; month: number; day: number }, now: Date): number {
-  const year = now.getUTCFullYear();
-  const month = now.getUTCMonth() + 1;
-  const day = now.getUTCDate();
-  const hadBirthday = month > dateOfBirth.month || (month === dateOfBirth.month && day >= dateOfBirth.day);
-  return year - dateOfBirth.year - (hadBirthday ? 0 : 1);
 }
 
 /** Passes from the 18th birthday on; a date in the future or more than 120 years ago fails as implausible. */

@@ -1,19 +1,17 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { type CreditScore, creditScores } from "../../db/schema";
+import { isStaff } from "../auth/roles";
 import type { PublicUser } from "../auth/session";
 import { DomainError, forbidden, invalidInput } from "../errors";
-import { decodeTimeCursor, encodeTimeCursor } from "../query-inputs";
+import { afterTimeCursor, timeKeyOrder, timeKeyPage } from "../pagination";
 import type { ScoreHistory, ScoreRecord } from "./schemas";
 import { toCalculatedScore } from "./service";
-
-/** Roles that may read any user's scores (to underwrite their loans). */
-export const SCORE_READER_ROLES: readonly PublicUser["role"][] = ["underwriter", "admin"];
 
 /** Whose scores the viewer asked for: their own, or, for underwriters and admins only, anyone's. */
 export function scoreSubject(viewer: Pick<PublicUser, "id" | "role">, userId: string | undefined): string {
   if (userId === undefined || userId === viewer.id) return viewer.id;
-  if (!SCORE_READER_ROLES.includes(viewer.role)) {
+  if (!isStaff(viewer)) {
     throw forbidden("Only underwriters and admins may read another user's credit scores");
   }
   return userId;
@@ -31,26 +29,19 @@ export async function scoreHistory(db: Database, params: ScoreHistoryParams): Pr
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     throw invalidInput("INVALID_LIMIT", "limit must be a whole number from 1 to 100");
   }
-  const after = params.cursor === undefined ? null : decodeTimeCursor(params.cursor);
+  const { calculatedAt, id } = creditScores;
   const rows = await db
     .select()
     .from(creditScores)
     .where(
       and(
         eq(creditScores.userId, params.userId),
-        after
-          ? sql`(${creditScores.calculatedAt}, ${creditScores.id}) < (${after.at}::timestamptz, ${after.id}::uuid)`
-          : undefined,
+        params.cursor === undefined ? undefined : afterTimeCursor(calculatedAt, id, params.cursor, "newest"),
       ),
     )
-    .orderBy(desc(creditScores.calculatedAt), desc(creditScores.id))
+    .orderBy(...timeKeyOrder(calculatedAt, id, "newest"))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    items: page.map(toScoreRecord),
-    nextCursor: rows.length > limit && last ? encodeTimeCursor(last.calculatedAt, last.id) : null,
-  };
+  return timeKeyPage(rows, limit, (row) => row.calculatedAt, toScoreRecord);
 }
 
 /** The user's newest score, or null when none was calculated. */

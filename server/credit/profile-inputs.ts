@@ -1,4 +1,5 @@
 import type { FinancialProfile } from "../../db/schema";
+import { ageOn, MINIMUM_AGE } from "../age";
 import { invalidInput } from "../errors";
 import { REQUIRED_INPUTS, type RequiredInput, type ScoreInputKey, type ScoreInputs } from "./inputs";
 import type { PaymentRecord } from "./payment-record";
@@ -66,14 +67,6 @@ export function scoringProfileFromRow(row: FinancialProfile | null | undefined):
   };
 }
 
-/** Whole years between an ISO date of birth and `at`, counted in UTC. */
-export function ageOn(dateOfBirth: string, at: Date): number {
-  const [year, month, day] = dateOfBirth.split("-").map(Number) as [number, number, number];
-  const beforeBirthday =
-    at.getUTCMonth() + 1 < month || (at.getUTCMonth() + 1 === month && at.getUTCDate() < day);
-  return at.getUTCFullYear() - year - (beforeBirthday ? 1 : 0);
-}
-
 const plus = (declared: number | null, platform: number): number | null =>
   declared === null ? null : declared + platform;
 
@@ -92,10 +85,14 @@ export function profileToInputs(
 ): ScoreInputs {
   const late = record.lateByDaysPastDue ?? { from30to59: record.lateInstalments, from60to89: 0, from90: 0 };
   const age = profile.dateOfBirth === null ? null : ageOn(profile.dateOfBirth, at);
-  if (age !== null && age < 18) {
-    throw invalidInput("UNDERAGE", "Scoring needs an applicant aged 18 or over (see dateOfBirth)", {
-      fields: ["dateOfBirth"],
-    });
+  if (age !== null && age < MINIMUM_AGE) {
+    throw invalidInput(
+      "UNDERAGE",
+      `Scoring needs an applicant aged ${MINIMUM_AGE} or over (see dateOfBirth)`,
+      {
+        fields: ["dateOfBirth"],
+      },
+    );
   }
   const { annualIncomeCents, monthlyDebtPaymentsCents, revolvingUtilizationPercent } = profile;
   return {

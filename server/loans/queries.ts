@@ -12,7 +12,7 @@ import {
 import type { LoanStatus } from "../../db/schema/loan-values";
 import { notFound } from "../errors";
 import { formatMoney } from "../money";
-import { decodeTimeCursor, encodeTimeCursor } from "../query-inputs";
+import { afterTimeCursor, type PageOrder, timeKeyOrder, timeKeyPage } from "../pagination";
 import type { LoanDetailView, LoanRefusalView, LoanView } from "./schemas";
 import { toLoanDetailView, toLoanView } from "./views";
 import { assertCanRead, type Viewer } from "./workflow";
@@ -49,29 +49,18 @@ type Page = { items: LoanView[]; nextCursor: string | null };
 async function page(
   db: Database,
   where: SQL[],
-  order: "newest" | "oldest",
+  order: PageOrder,
   cursor: string | undefined,
   limit: number,
 ): Promise<Page> {
-  if (cursor !== undefined) {
-    const after = decodeTimeCursor(cursor);
-    const key = sql`(${loans.createdAt}, ${loans.id})`;
-    const bound = sql`(${after.at}::timestamptz, ${after.id}::uuid)`;
-    where.push(order === "newest" ? sql`${key} < ${bound}` : sql`${key} > ${bound}`);
-  }
-  const direction = order === "newest" ? desc : asc;
+  if (cursor !== undefined) where.push(afterTimeCursor(loans.createdAt, loans.id, cursor, order));
   const rows = await db
     .select()
     .from(loans)
     .where(and(...where))
-    .orderBy(direction(loans.createdAt), direction(loans.id))
+    .orderBy(...timeKeyOrder(loans.createdAt, loans.id, order))
     .limit(limit + 1);
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return {
-    items: items.map(toLoanView),
-    nextCursor: rows.length > limit && last ? encodeTimeCursor(last.createdAt, last.id) : null,
-  };
+  return timeKeyPage(rows, limit, (row) => row.createdAt, toLoanView);
 }
 
 /** The user's own loans, newest first. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { instalmentStates, ledgerAccounts, loanStatuses, scheduleTypes } from "../../db/schema/loan-values";
 import { moneyInput, moneySchema, rateInput, rateSchema } from "../money";
-import { seqCursor } from "../query-inputs";
+import { seqCursor } from "../pagination";
 import { scoreBands } from "../score-bands";
 import { paymentSchema } from "./payment-view";
 

@@ -3,6 +3,7 @@ import type { Database } from "../../db/client";
 import { type Loan, loanInstalments, loans, loanTransitions } from "../../db/schema";
 import type { LoanStatus } from "../../db/schema/loan-values";
 import { appendAudit, type RequestMeta } from "../audit/log";
+import { isStaff } from "../auth/roles";
 import type { PublicUser } from "../auth/session";
 import { enqueueLoanStatusAnchor, type Outbox } from "../chain/outbox";
 import type { AmlConfig } from "../compliance/aml/config";
@@ -14,12 +15,7 @@ import { postJournal } from "./ledger";
 import { canTransition, IllegalTransitionError, isFinalStatus, nextStatuses } from "./status";
 import { quotedSchedule } from "./views";
 
-/** Staff who may read any loan and work the underwriting queue. */
-export const LOAN_STAFF_ROLES: readonly PublicUser["role"][] = ["underwriter", "admin"];
-
 export type Viewer = Pick<PublicUser, "id" | "role">;
-
-export const isStaff = (viewer: Viewer) => LOAN_STAFF_ROLES.includes(viewer.role);
 
 /** The loan row under FOR UPDATE: status changes and repayments of one loan run one at a time. */
 export async function lockLoan(tx: Database, loanId: string): Promise<Loan> {

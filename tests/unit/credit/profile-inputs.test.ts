@@ -1,7 +1,7 @@
 import { describe, expect, it } from "bun:test";
+import { ageOn } from "../../../server/age";
 import { EMPTY_PAYMENT_RECORD, type PaymentRecord } from "../../../server/credit/payment-record";
 import {
-  ageOn,
   insufficientData,
   profileToInputs,
   type ScoringProfile,
