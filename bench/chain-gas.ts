@@ -5,7 +5,8 @@
 import { startAnvil } from "../contracts/anvil.ts";
 import { deployRegistries } from "../contracts/deploy.ts";
 import { createChainClients } from "../server/chain/clients.ts";
-import { anchorScore, recordLoanStatus } from "../server/chain/registry.ts";
+import { recordLoanStatus } from "../server/chain/loan-registry.ts";
+import { anchorScore } from "../server/chain/score-registry.ts";
 import { loanIdHash, scoreRecordHash, subjectForUser } from "../server/chain/subject.ts";
 
 const anvil = await startAnvil();

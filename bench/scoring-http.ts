@@ -15,9 +15,9 @@
  * Run it both ways: `bun bench/scoring-http.ts` and `NODE_ENV=production bun bench/scoring-http.ts`.
  */
 import { computeScore } from "../server/credit/engine";
-import { engineVersion, loadScoringModel } from "../server/credit/model";
 import { EMPTY_PAYMENT_RECORD } from "../server/credit/payment-record";
 import { profileToInputs } from "../server/credit/profile-inputs";
+import { engineVersion, loadScoringModel } from "../server/credit/scoring-model";
 import { callApi, describeTarget, FINANCIAL_PROFILE, registerUserWithProfile, startTarget } from "./lib/app";
 import { concurrentLoad, describeLoad } from "./lib/load";
 import { ms, type Timing, timed, timedSync, us } from "./lib/stats";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { chainTxKinds, chainTxStatuses } from "../db/schema";
+import { requireChain } from "../server/chain/connection";
 import { listUserTransactions, readScoreForAddress, verifyScoreAnchor } from "../server/chain/read";
-import { requireChain } from "../server/chain/service";
 import { pageLimit, seqCursor } from "../server/pagination";
 import { protectedProcedure, publicProcedure, router } from "../server/trpc";
 import { addressSchema } from "./wallet";

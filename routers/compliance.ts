@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { amlAlertStatuses, amlRules, kycStatuses } from "../db/schema";
-import { closeAlert, listAlerts } from "../server/compliance/aml-service";
+import { closeAlert, listAlerts } from "../server/compliance/aml/monitoring";
 import {
   decideKyc,
   getKycView,

@@ -4,7 +4,6 @@ import type { CreditScore } from "../db/schema";
 import { anchorConsentedScore } from "../server/chain/outbox";
 import type { AppDeps } from "../server/context";
 import { latestScore, noScore, scoreHistory, scoreSubject } from "../server/credit/history";
-import { modelCard } from "../server/credit/model";
 import {
   calculatedScoreSchema,
   latestScoreInputSchema,
@@ -15,7 +14,8 @@ import {
   simulatedScoreSchema,
   simulateInputSchema,
 } from "../server/credit/schemas";
-import { calculateScore, type ScoringDeps, simulateScore } from "../server/credit/service";
+import { calculateScore, type ScoringDeps, simulateScore } from "../server/credit/scoring";
+import { modelCard } from "../server/credit/scoring-model";
 import { profileLimits } from "../server/profile/limits";
 import { consume } from "../server/security/rate-limit";
 import { protectedProcedure, publicProcedure, router } from "../server/trpc";

@@ -1,15 +1,15 @@
 import { STAFF_ROLES } from "../server/auth/roles";
-import { amlConfig } from "../server/compliance/aml-service";
+import { amlConfig } from "../server/compliance/aml/monitoring";
 import type { Context } from "../server/context";
 import { applyForLoan } from "../server/loans/apply";
 import { requireIdempotencyKey } from "../server/loans/idempotency";
 import { ledgerTrialBalance } from "../server/loans/ledger";
 import { paymentSchema } from "../server/loans/payment-view";
 import {
+  describeLoan,
   getLoanDetail,
   listOwnLoans,
   listRefusals,
-  loanDetail,
   underwritingQueue,
 } from "../server/loans/queries";
 import {
@@ -223,7 +223,7 @@ export const loansRouter = router({
     .input(decisionInputSchema)
     .output(loanDetailSchema)
     .mutation(async ({ ctx, input }) =>
-      loanDetail(
+      describeLoan(
         ctx.db,
         await approveLoan(ctx.db, ctx.request, outbox(ctx), ctx.user, {
           loanId: input.id,
@@ -268,7 +268,7 @@ export const loansRouter = router({
     .input(decisionInputSchema)
     .output(loanDetailSchema)
     .mutation(async ({ ctx, input }) =>
-      loanDetail(
+      describeLoan(
         ctx.db,
         await disburseLoan(
           ctx.db,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { amlConfig } from "../server/compliance/aml-service";
+import { amlConfig } from "../server/compliance/aml/monitoring";
 import { loanSettings } from "../server/loans/settings";
 import { providerEventSchema, webhookResultSchema } from "../server/payments/schemas";
 import { SIGNATURE_HEADER } from "../server/payments/signature";

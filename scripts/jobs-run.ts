@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { connectDatabase, migrateDatabase } from "../db/client";
 import { installAuditKey } from "../server/audit/key";
-import { createChainService } from "../server/chain/service";
+import { createChainService } from "../server/chain/connection";
 import { ConfigError, loadConfig } from "../server/config";
 import { claimDataDir } from "../server/data-dir-lock";
 import { databaseTarget } from "../server/database-target";

@@ -6,7 +6,7 @@ import type { ClientMeta } from "./auth/account";
 import type { OtpSender } from "./auth/otp-sender";
 import type { SecretVault } from "./auth/secret-vault";
 import { type PublicUser, sessionPolicy, validateSessionToken } from "./auth/session";
-import type { ChainService } from "./chain/service";
+import type { ChainService } from "./chain/connection";
 import type { SanctionsRegistry } from "./compliance/sanctions-registry";
 import type { Config } from "./config";
 import type { LoadedEngine } from "./credit/engine";

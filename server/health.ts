@@ -1,9 +1,9 @@
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { z } from "zod";
 import { pingDatabase } from "../db/client";
-import { checkBlockchain } from "./chain/service";
+import { checkBlockchain } from "./chain/connection";
 import type { AppDeps, Context } from "./context";
-import { checkModel } from "./credit/model";
+import { checkModel } from "./credit/scoring-model";
 import { checkSchema, type HealthCheck } from "./health-check";
 import { pingRedis } from "./redis";
 

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { ConfigError, loadConfig } from "./config";
-import { loadScoringModel, pinnedScorecardWarning } from "./credit/model";
+import { loadScoringModel, pinnedScorecardWarning } from "./credit/scoring-model";
 import { claimDataDir } from "./data-dir-lock";
 import { createLogger } from "./logger";
 import { WORKER_INDEX_VARIABLE } from "./runtime/ipc";

@@ -7,7 +7,7 @@ import os from "node:os";
 import { connectDatabase, migrateDatabase } from "../../db/client";
 import { createApp } from "../../server/app";
 import { loadConfig } from "../../server/config";
-import { loadScoringModel } from "../../server/credit/model";
+import { loadScoringModel } from "../../server/credit/scoring-model";
 import { buildDeps } from "../../server/deps";
 import { createLogger } from "../../server/logger";
 

@@ -14,7 +14,7 @@ import { createOpenApiExpressMiddleware, type OpenApiMeta } from "trpc-to-openap
 import { z } from "zod";
 import { publicUserSchema } from "../../server/auth/schemas";
 import { simulatedScoreSchema, simulateInputSchema } from "../../server/credit/schemas";
-import { simulateScore } from "../../server/credit/service";
+import { simulateScore } from "../../server/credit/scoring";
 import { financialProfileSchema } from "../../server/profile/schemas";
 import {
   backgroundHealth,

@@ -5,7 +5,7 @@
  */
 import postgres from "postgres";
 import { simulateInputSchema } from "../../server/credit/schemas";
-import { simulateScore } from "../../server/credit/service";
+import { simulateScore } from "../../server/credit/scoring";
 import {
   backgroundHealth,
   bearerToken,

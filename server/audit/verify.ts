@@ -2,7 +2,7 @@ import { asc, gt } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { auditCheckpoints, auditLog } from "../../db/schema";
 import { type AnchoredCheckpoint, readAnchoredCheckpoint } from "../chain/audit-anchor";
-import type { ChainService } from "../chain/service";
+import type { ChainService } from "../chain/connection";
 import { hashAuditEntry } from "./hash";
 import { auditKey } from "./key";
 import { GENESIS_HASH } from "./log";

@@ -9,10 +9,12 @@ import {
   financialProfiles,
   scoreAnchors,
 } from "../../db/schema";
+import type { LoanStatus } from "../../db/schema/loan-values";
 import type { Jobs } from "../jobs/jobs";
 import { auditHeadBytes } from "./audit-anchor";
-import { encodeModelVersion, type LoanStatus, loanStatusCode } from "./registry";
-import type { ChainService } from "./service";
+import type { ChainService } from "./connection";
+import { loanStatusCode } from "./loan-registry";
+import { encodeModelVersion } from "./score-registry";
 import {
   canonicalJson,
   generateSalt,

@@ -9,9 +9,10 @@ import type { Jobs } from "../jobs/jobs";
 import { describeError } from "../log-redaction";
 import type { Metrics } from "../metrics";
 import { anchorAuditCheckpoint } from "./audit-anchor";
+import type { ChainService } from "./connection";
+import { readLoanEvents, recordLoanStatus } from "./loan-registry";
 import { anchorUnanchoredLatestScores, type PublishJob } from "./outbox";
-import { anchorScore, readLoanEvents, recordLoanStatus } from "./registry";
-import type { ChainService } from "./service";
+import { anchorScore } from "./score-registry";
 
 export type PublisherDeps = {
   db: Database;

@@ -3,8 +3,8 @@ import { getAddress, type Hex } from "viem";
 import type { Database } from "../../db/client";
 import { type ChainTransaction, chainTransactions, scoreAnchors } from "../../db/schema";
 import { notFound } from "../errors";
-import { type ChainScore, isScoreAnchored, readLatestScore, readScoreEvents } from "./registry";
-import { type ChainService, readChain } from "./service";
+import { type ChainService, readChain } from "./connection";
+import { type ChainScore, isScoreAnchored, readLatestScore, readScoreEvents } from "./score-registry";
 import { type JsonLike, scoreRecordHash, subjectForWallet } from "./subject";
 
 export type AddressScore = { address: string; subject: Hex; score: ChainScore | null };

@@ -3,7 +3,7 @@ import { getAddress } from "viem";
 import type { Database } from "../../db/client";
 import { financialProfiles } from "../../db/schema";
 import { readWalletActivity } from "./activity";
-import type { ChainService } from "./service";
+import type { ChainService } from "./connection";
 
 /** The scoring inputs read from the chain for a linked wallet (credit's `walletAgeDays`, `walletTxCount`). */
 export type WalletScoringActivity = {

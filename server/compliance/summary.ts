@@ -2,8 +2,8 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { users } from "../../db/schema";
 import { notFound } from "../errors";
+import { assessUserRisk } from "./aml/monitoring";
 import type { RiskLevel } from "./aml/risk";
-import { assessUserRisk } from "./aml-service";
 import { type KycState, kycStatusOf } from "./kyc-service";
 
 /** What a compliance officer looks up about one user: KYC status and AML risk. */

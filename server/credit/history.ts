@@ -6,7 +6,7 @@ import type { PublicUser } from "../auth/session";
 import { DomainError, forbidden, invalidInput } from "../errors";
 import { afterTimeCursor, timeKeyOrder, timeKeyPage } from "../pagination";
 import type { ScoreHistory, ScoreRecord } from "./schemas";
-import { toCalculatedScore } from "./service";
+import { toCalculatedScore } from "./scoring";
 
 /** Whose scores the viewer asked for: their own, or, for underwriters and admins only, anyone's. */
 export function scoreSubject(viewer: Pick<PublicUser, "id" | "role">, userId: string | undefined): string {

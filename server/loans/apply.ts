@@ -4,7 +4,7 @@ import { financialProfiles, loanRefusals, loans, users } from "../../db/schema";
 import type { ScheduleType } from "../../db/schema/loan-values";
 import { appendAudit, type RequestMeta } from "../audit/log";
 import type { Outbox } from "../chain/outbox";
-import { riskLevelOf } from "../compliance/aml-service";
+import { riskLevelOf } from "../compliance/aml/monitoring";
 import { kycStatusOf } from "../compliance/kyc-service";
 import { latestScore } from "../credit/history";
 import { notFound, unprocessable } from "../errors";

@@ -13,19 +13,20 @@ import type { LoanStatus } from "../../db/schema/loan-values";
 import { notFound } from "../errors";
 import { formatMoney } from "../money";
 import { afterTimeCursor, type PageOrder, timeKeyOrder, timeKeyPage } from "../pagination";
+import { assertCanRead, type Viewer } from "./access";
 import type { LoanDetailView, LoanRefusalView, LoanView } from "./schemas";
 import { toLoanDetailView, toLoanView } from "./views";
-import { assertCanRead, type Viewer } from "./workflow";
 
 /** One loan with its schedule (paid amounts and states), outstanding balance, payments and status history. */
 export async function getLoanDetail(db: Database, viewer: Viewer, loanId: string): Promise<LoanDetailView> {
   const [loan] = await db.select().from(loans).where(eq(loans.id, loanId));
   if (!loan) throw notFound("Loan");
   assertCanRead(viewer, loan);
-  return loanDetail(db, loan);
+  return describeLoan(db, loan);
 }
 
-export async function loanDetail(db: Database, loan: Loan): Promise<LoanDetailView> {
+/** A loan the caller already holds (no access check: use getLoanDetail for a viewer's request), in full. */
+export async function describeLoan(db: Database, loan: Loan): Promise<LoanDetailView> {
   const instalments = await db
     .select()
     .from(loanInstalments)

@@ -3,57 +3,22 @@ import type { Database } from "../../db/client";
 import { type Loan, loanInstalments, loans, loanTransitions } from "../../db/schema";
 import type { LoanStatus } from "../../db/schema/loan-values";
 import { appendAudit, type RequestMeta } from "../audit/log";
-import { isStaff } from "../auth/roles";
-import type { PublicUser } from "../auth/session";
 import { enqueueLoanStatusAnchor, type Outbox } from "../chain/outbox";
 import type { AmlConfig } from "../compliance/aml/config";
-import { lockMovementsOf, recordMovement } from "../compliance/aml-service";
-import { conflict, DomainError, forbidden, notFound } from "../errors";
+import { lockMovementsOf, recordMovement } from "../compliance/aml/monitoring";
+import { conflict, notFound } from "../errors";
+import { assertBorrower, assertNotApprover, assertNotOwnLoan, type Viewer } from "./access";
 import { isoDate } from "./dates";
 import { disbursementEntries } from "./journal";
 import { postJournal } from "./ledger";
 import { canTransition, IllegalTransitionError, isFinalStatus, nextStatuses } from "./status";
 import { quotedSchedule } from "./views";
 
-export type Viewer = Pick<PublicUser, "id" | "role">;
-
 /** The loan row under FOR UPDATE: status changes and repayments of one loan run one at a time. */
 export async function lockLoan(tx: Database, loanId: string): Promise<Loan> {
   const [loan] = await tx.select().from(loans).where(eq(loans.id, loanId)).for("update");
   if (!loan) throw notFound("Loan");
   return loan;
-}
-
-/** The borrower sees their own loans, staff see all; to anyone else a loan does not exist (404, not 403). */
-export function assertCanRead(viewer: Viewer, loan: Pick<Loan, "userId">): void {
-  if (loan.userId !== viewer.id && !isStaff(viewer)) throw notFound("Loan");
-}
-
-/** Actions only the borrower takes (withdraw, repay): staff who can see the loan get 403, others 404. */
-export function assertBorrower(viewer: Viewer, loan: Pick<Loan, "userId">, action: string): void {
-  if (loan.userId === viewer.id) return;
-  if (isStaff(viewer)) throw forbidden(`Only the borrower can ${action} a loan`);
-  throw notFound("Loan");
-}
-
-/** Underwriting decisions need a second person: nobody decides or pays out their own application. */
-function assertNotOwnLoan(viewer: Viewer, loan: Pick<Loan, "userId">): void {
-  if (loan.userId === viewer.id) throw forbidden("You cannot decide or disburse your own loan application");
-}
-
-/** Four eyes on money out: whoever approved a loan does not also pay it out. */
-async function assertNotApprover(tx: Database, viewer: Viewer, loan: Pick<Loan, "id">): Promise<void> {
-  const [approval] = await tx
-    .select({ actorId: loanTransitions.actorId })
-    .from(loanTransitions)
-    .where(and(eq(loanTransitions.loanId, loan.id), eq(loanTransitions.toStatus, "approved")));
-  if (approval?.actorId === viewer.id) {
-    throw new DomainError(
-      "forbidden",
-      "FOUR_EYES_REQUIRED",
-      "You approved this loan; another staff member must disburse it",
-    );
-  }
 }
 
 export type TransitionParams = {

@@ -4,7 +4,7 @@ import { loanInstalments, type Payment, payments, repayments } from "../../db/sc
 import { appendAudit, type RequestMeta } from "../audit/log";
 import type { Outbox } from "../chain/outbox";
 import type { AmlConfig } from "../compliance/aml/config";
-import { lockMovementsOf, recordMovement } from "../compliance/aml-service";
+import { lockMovementsOf, recordMovement } from "../compliance/aml/monitoring";
 import type { DelinquencyPolicy } from "../loans/delinquency";
 import { repaymentEntries } from "../loans/journal";
 import { postJournal } from "../loans/ledger";

@@ -1,8 +1,8 @@
 import type { Database } from "../../db/client";
 import type { RequestMeta } from "../audit/log";
 import { conflict, forbidden, notFound } from "../errors";
+import type { Viewer } from "../loans/access";
 import { type PaymentView, toPaymentView } from "../loans/payment-view";
-import type { Viewer } from "../loans/workflow";
 import { lockPayment, type SettlementDeps, settlePayment } from "./settle";
 
 export type StaffSettlementParams = {

@@ -4,12 +4,12 @@ import { connectDatabase, type DatabaseConnection, migrateDatabase } from "../..
 import { createApp } from "../app";
 import { startAuditCheckpointSchedule } from "../audit/checkpoint-job";
 import { startAuthCleanupSchedule } from "../auth/cleanup-job";
+import { createChainService } from "../chain/connection";
 import { oldestUnpublishedAge, startChainPublisher } from "../chain/publisher";
-import { createChainService } from "../chain/service";
 import { walletActivityForUser } from "../chain/wallet-activity";
 import type { AppDeps } from "../context";
 import type { LoadedEngine } from "../credit/engine";
-import { engineVersion } from "../credit/model";
+import { engineVersion } from "../credit/scoring-model";
 import { databaseTarget } from "../database-target";
 import { buildDeps } from "../deps";
 import { createJobs, type Jobs } from "../jobs/jobs";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { eq } from "drizzle-orm";
 import { users } from "../../db/schema";
-import { amlConfig, recordMovement } from "../../server/compliance/aml-service";
+import { amlConfig, recordMovement } from "../../server/compliance/aml/monitoring";
 import type { AppDeps } from "../../server/context";
 import { startTestServer, type TestServer, testDeps } from "../helpers/app";
 import { TEST_METRICS_TOKEN } from "../helpers/keys";

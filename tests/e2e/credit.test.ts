@@ -6,7 +6,7 @@ import { createClient } from "../../client";
 import type { AppDeps } from "../../server/context";
 import { modelArtifactSchema } from "../../server/credit/gbdt/artifact";
 import { DEFAULT_MODEL_PATH } from "../../server/credit/gbdt/load";
-import { engineVersion } from "../../server/credit/model";
+import { engineVersion } from "../../server/credit/scoring-model";
 import { startTestServer, type TestServer, testDeps } from "../helpers/app";
 import { FULL_PROFILE, setRole } from "../helpers/credit";
 import { TEST_METRICS_TOKEN } from "../helpers/keys";

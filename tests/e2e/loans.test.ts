@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "bun:test";
 import { type LoanStatus, loanStatuses } from "../../db/schema/loan-values";
-import { amlConfig } from "../../server/compliance/aml-service";
+import { amlConfig } from "../../server/compliance/aml/monitoring";
 import type { AppDeps } from "../../server/context";
 import { runDelinquency } from "../../server/loans/delinquency-job";
 import { loanSettings } from "../../server/loans/settings";

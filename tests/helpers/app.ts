@@ -4,7 +4,7 @@ import { createApp } from "../../server/app";
 import { loadConfig } from "../../server/config";
 import type { AppDeps, Context, RequestInfo } from "../../server/context";
 import { createContext } from "../../server/context";
-import { loadScoringModel } from "../../server/credit/model";
+import { loadScoringModel } from "../../server/credit/scoring-model";
 import { buildDeps } from "../../server/deps";
 import { createLogger } from "../../server/logger";
 import { waitForRedis } from "../../server/redis";

@@ -3,8 +3,8 @@
  * it), the job queue started, the chain service built and the publisher working its queue.
  */
 import type { DatabaseConnection } from "../../db/client";
+import { type ChainService, createChainService } from "../../server/chain/connection";
 import { startChainPublisher } from "../../server/chain/publisher";
-import { type ChainService, createChainService } from "../../server/chain/service";
 import type { AppDeps } from "../../server/context";
 import { createJobs, type Jobs } from "../../server/jobs/jobs";
 import type { TestChain } from "./anvil";

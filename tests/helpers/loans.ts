@@ -1,7 +1,7 @@
 import { expect } from "bun:test";
 import type { UserRole } from "../../db/schema";
 import type { AppDeps } from "../../server/context";
-import { calculateScore } from "../../server/credit/service";
+import { calculateScore } from "../../server/credit/scoring";
 import { ledgerTrialBalance } from "../../server/loans/ledger";
 import { profileLimits } from "../../server/profile/limits";
 import { callerFor } from "./app";

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { type Payment, payments } from "../../db/schema";
-import { amlConfig } from "../../server/compliance/aml-service";
+import { amlConfig } from "../../server/compliance/aml/monitoring";
 import type { AppDeps } from "../../server/context";
 import { loanSettings } from "../../server/loans/settings";
 import { signatureHeader } from "../../server/payments/signature";

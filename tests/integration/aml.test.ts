@@ -7,7 +7,7 @@ import {
   type MovementInput,
   recordMovement,
   riskLevelOf,
-} from "../../server/compliance/aml-service";
+} from "../../server/compliance/aml/monitoring";
 import type { AppDeps } from "../../server/context";
 import { callerFor, testDeps } from "../helpers/app";
 import { registerTestUser } from "../helpers/users";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { connectDatabase, type DatabaseConnection, migrateDatabase } from "../../db/client";
 import { loans } from "../../db/schema";
-import { amlConfig } from "../../server/compliance/aml-service";
+import { amlConfig } from "../../server/compliance/aml/monitoring";
 import { createJobs, type Jobs } from "../../server/jobs/jobs";
 import { DELINQUENCY_QUEUE, startDelinquencySchedule } from "../../server/loans/delinquency-job";
 import { approveLoan, disburseLoan } from "../../server/loans/workflow";

@@ -12,8 +12,8 @@ import {
   moneyMovements,
   repayments,
 } from "../../db/schema";
-import type { ChainService } from "../../server/chain/service";
-import { amlConfig, recordMovement } from "../../server/compliance/aml-service";
+import type { ChainService } from "../../server/chain/connection";
+import { amlConfig, recordMovement } from "../../server/compliance/aml/monitoring";
 import type { AppDeps } from "../../server/context";
 import { platformPaymentRecord } from "../../server/credit/payment-record";
 import { DomainError } from "../../server/errors";

@@ -3,13 +3,14 @@ import { eq } from "drizzle-orm";
 import { createTestClient, type Hex, http, parseEther } from "viem";
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import { type ChainTransaction, chainSubjects, chainTransactions, scoreAnchors } from "../../../db/schema";
+import { createChainService } from "../../../server/chain/connection";
+import { readLoanEvents } from "../../../server/chain/loan-registry";
 import {
   enqueueLoanStatusAnchor,
   enqueueScoreAnchor,
   type ScoreAnchorParams,
 } from "../../../server/chain/outbox";
-import { readLatestScore, readLoanEvents, readScoreEvents } from "../../../server/chain/registry";
-import { createChainService } from "../../../server/chain/service";
+import { readLatestScore, readScoreEvents } from "../../../server/chain/score-registry";
 import { loanIdHash, subjectForUser, subjectForWallet } from "../../../server/chain/subject";
 import { walletActivityForUser } from "../../../server/chain/wallet-activity";
 import { useTestChain } from "../../helpers/anvil";

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createWalletClient, getAddress, http } from "viem";
 import { isPortFree } from "../../../contracts/anvil.ts";
-import { anchorScore, readLatestScore, readScoreEvents } from "../../../server/chain/registry.ts";
+import { anchorScore, readLatestScore, readScoreEvents } from "../../../server/chain/score-registry.ts";
 import { scoreRecordHash, subjectForUser } from "../../../server/chain/subject.ts";
 import { useTestChain } from "../../helpers/anvil.ts";
 

@@ -4,7 +4,7 @@ import type { Hex } from "viem";
 import { connectDatabase } from "../../../db/client";
 import { chainTransactions, scoreAnchors } from "../../../db/schema";
 import { enqueueScoreAnchor } from "../../../server/chain/outbox";
-import { readLatestScore, readScoreEvents } from "../../../server/chain/registry";
+import { readLatestScore, readScoreEvents } from "../../../server/chain/score-registry";
 import { useTestChain } from "../../helpers/anvil";
 import { type ChainApp, startChainApp, waitFor } from "../../helpers/chain";
 import { createTestDatabase, testDatabaseUrl } from "../../helpers/database";

@@ -6,18 +6,13 @@ import { loanRegistryAbi, scoreRegistryAbi } from "../../../contracts/artifacts.
 import { readWalletActivity } from "../../../server/chain/activity.ts";
 import { createChainClients } from "../../../server/chain/clients.ts";
 import { chainHealth } from "../../../server/chain/health.ts";
+import { readLoan, readLoanEvents, recordLoanStatus } from "../../../server/chain/loan-registry.ts";
 import {
   anchorScore,
-  authoriseWriter,
   isScoreAnchored,
-  isWriter,
   readLatestScore,
-  readLoan,
-  readLoanEvents,
   readScoreEvents,
-  recordLoanStatus,
-  revokeWriter,
-} from "../../../server/chain/registry.ts";
+} from "../../../server/chain/score-registry.ts";
 import {
   loanIdHash,
   scoreRecordHash,
@@ -29,6 +24,7 @@ import {
   revertErrorName,
   sendAndConfirm,
 } from "../../../server/chain/transactions.ts";
+import { authoriseWriter, isWriter, revokeWriter } from "../../../server/chain/writer-access.ts";
 import { useTestChain } from "../../helpers/anvil.ts";
 
 const chain = useTestChain();

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { createChainService } from "../../../server/chain/service";
+import { createChainService } from "../../../server/chain/connection";
 import { ConfigError, loadConfig } from "../../../server/config";
 import { siweSettings } from "../../../server/wallet/link";
 

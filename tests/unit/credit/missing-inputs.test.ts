@@ -8,8 +8,8 @@ import type { PaymentRecord } from "../../../server/credit/payment-record.ts";
 import type { ScoringProfile, WalletActivityInputs } from "../../../server/credit/profile-inputs.ts";
 import { DEFAULT_SCORECARD_PATH, loadScorecard } from "../../../server/credit/scorecard/load.ts";
 import { mulberry32 } from "../../../server/credit/scorecard/split.ts";
-import type { ScoringDeps } from "../../../server/credit/service.ts";
-import { scoreDeclared } from "../../../server/credit/service.ts";
+import type { ScoringDeps } from "../../../server/credit/scoring.ts";
+import { scoreDeclared } from "../../../server/credit/scoring.ts";
 
 const scorecard = await loadScorecard();
 if (!scorecard) throw new Error(`no scorecard at ${DEFAULT_SCORECARD_PATH}`);

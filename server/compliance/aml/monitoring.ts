@@ -1,15 +1,15 @@
 import { and, asc, eq, gt, gte, lte, type SQL, sql } from "drizzle-orm";
-import type { Database } from "../../db/client";
-import { type AmlAlert, amlAlerts, type MoneyMovement, moneyMovements, users } from "../../db/schema";
-import { appendAudit, type RequestMeta } from "../audit/log";
-import type { Config } from "../config";
-import { isIsoCountryCode } from "../countries";
-import { conflict, forbidden, invalidInput, notFound } from "../errors";
-import { formatMoney } from "../money";
-import { type AmlConfig, DEFAULT_AML_CONFIG } from "./aml/config";
-import { assessRisk, type RiskLevel } from "./aml/risk";
-import { evaluateMovement, historyWindowMs } from "./aml/rules";
-import type { AmlRule } from "./aml/types";
+import type { Database } from "../../../db/client";
+import { type AmlAlert, amlAlerts, type MoneyMovement, moneyMovements, users } from "../../../db/schema";
+import { appendAudit, type RequestMeta } from "../../audit/log";
+import type { Config } from "../../config";
+import { isIsoCountryCode } from "../../countries";
+import { conflict, forbidden, invalidInput, notFound } from "../../errors";
+import { formatMoney } from "../../money";
+import { type AmlConfig, DEFAULT_AML_CONFIG } from "./config";
+import { assessRisk, type RiskLevel } from "./risk";
+import { evaluateMovement, historyWindowMs } from "./rules";
+import type { AmlRule } from "./types";
 
 /** The monitoring rules' settings from the configuration (threshold, velocity, high-risk countries). */
 export function amlConfig(config: Config): AmlConfig {
