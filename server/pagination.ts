@@ -80,3 +80,17 @@ export function timeKeyPage<Row extends { id: string }, Item>(
     nextCursor: rows.length > limit && last ? encodeTimeCursor(timeOf(last), last.id) : null,
   };
 }
+
+/**
+ * The page of `limit + 1` rows read in `seq` order, and the cursor to the next (the page's last seq), or null
+ * when the extra row did not come.
+ */
+export function seqPage<Row>(
+  rows: readonly Row[],
+  limit: number,
+  seqOf: (row: Row) => number,
+): { page: Row[]; nextCursor: number | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { page, nextCursor: rows.length > limit && last !== undefined ? seqOf(last) : null };
+}

@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { type AuditEntry, auditLog } from "../../db/schema";
+import { seqPage } from "../pagination";
 
 export type AuditQuery = {
   userId?: string;
@@ -29,7 +30,6 @@ export async function listAuditEntries(
     .where(and(...conditions))
     .orderBy(desc(auditLog.seq))
     .limit(query.limit + 1);
-  const items = rows.slice(0, query.limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > query.limit && last ? last.seq : null };
+  const { page, nextCursor } = seqPage(rows, query.limit, (row) => row.seq);
+  return { items: page, nextCursor };
 }

@@ -3,6 +3,7 @@ import { getAddress, type Hex } from "viem";
 import type { Database } from "../../db/client";
 import { type ChainTransaction, chainTransactions, scoreAnchors } from "../../db/schema";
 import { notFound } from "../errors";
+import { seqPage } from "../pagination";
 import { type ChainService, readChain } from "./connection";
 import { type ChainScore, isScoreAnchored, readLatestScore, readScoreEvents } from "./score-registry";
 import { type JsonLike, scoreRecordHash, subjectForWallet } from "./subject";
@@ -68,12 +69,8 @@ export async function listUserTransactions(
     )
     .orderBy(desc(chainTransactions.seq))
     .limit(params.limit + 1);
-  const page = rows.slice(0, params.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(({ seq: _seq, ...row }) => row),
-    nextCursor: rows.length > params.limit && last ? last.seq : null,
-  };
+  const { page, nextCursor } = seqPage(rows, params.limit, (row) => row.seq);
+  return { items: page.map(({ seq: _seq, ...row }) => row), nextCursor };
 }
 
 export type ScoreVerification = {

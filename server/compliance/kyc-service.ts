@@ -11,6 +11,7 @@ import {
 import { appendAudit, type RequestMeta } from "../audit/log";
 import type { Config } from "../config";
 import { conflict, forbidden, notFound } from "../errors";
+import { seqPage } from "../pagination";
 import {
   type Identity,
   type KycCheck,
@@ -340,9 +341,8 @@ export async function listKycApplications(
     .where(and(...conditions))
     .orderBy(asc(kycApplications.seq))
     .limit(query.limit + 1);
-  const items = await withResubmissions(db, rows.slice(0, query.limit));
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > query.limit && last ? last.seq : null };
+  const { page, nextCursor } = seqPage(rows, query.limit, (row) => row.application.seq);
+  return { items: await withResubmissions(db, page), nextCursor };
 }
 
 export type KycDecisionParams = { userId: string; decision: "verified" | "rejected"; reason: string };

@@ -12,7 +12,7 @@ import {
 import type { LoanStatus } from "../../db/schema/loan-values";
 import { notFound } from "../errors";
 import { formatMoney } from "../money";
-import { afterTimeCursor, type PageOrder, timeKeyOrder, timeKeyPage } from "../pagination";
+import { afterTimeCursor, type PageOrder, seqPage, timeKeyOrder, timeKeyPage } from "../pagination";
 import { assertCanRead, type Viewer } from "./access";
 import type { LoanDetailView, LoanRefusalView, LoanView } from "./schemas";
 import { toLoanDetailView, toLoanView } from "./views";
@@ -111,7 +111,6 @@ export async function listRefusals(
     .where(and(...where))
     .orderBy(desc(loanRefusals.seq))
     .limit(query.limit + 1);
-  const items = rows.slice(0, query.limit).map(toRefusalView);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > query.limit && last ? last.seq : null };
+  const { page, nextCursor } = seqPage(rows, query.limit, (row) => row.seq);
+  return { items: page.map(toRefusalView), nextCursor };
 }

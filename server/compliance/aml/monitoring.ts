@@ -6,6 +6,7 @@ import type { Config } from "../../config";
 import { isIsoCountryCode } from "../../countries";
 import { conflict, forbidden, invalidInput, notFound } from "../../errors";
 import { formatMoney } from "../../money";
+import { seqPage } from "../../pagination";
 import { type AmlConfig, DEFAULT_AML_CONFIG } from "./config";
 import { assessRisk, type RiskLevel } from "./risk";
 import { evaluateMovement, historyWindowMs } from "./rules";
@@ -190,9 +191,8 @@ export async function listAlerts(
     .where(and(...conditions))
     .orderBy(asc(amlAlerts.seq))
     .limit(query.limit + 1);
-  const items = rows.slice(0, query.limit).map(toView);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > query.limit && last ? last.seq : null };
+  const { page, nextCursor } = seqPage(rows, query.limit, (row) => row.alert.seq);
+  return { items: page.map(toView), nextCursor };
 }
 
 export type CloseAlertParams = {
