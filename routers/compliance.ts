@@ -1,13 +1,8 @@
 import { z } from "zod";
 import { amlAlertStatuses, amlRules, kycStatuses } from "../db/schema";
 import { closeAlert, listAlerts } from "../server/compliance/aml/monitoring";
-import {
-  decideKyc,
-  getKycView,
-  kycSettings,
-  listKycApplications,
-  submitKyc,
-} from "../server/compliance/kyc-service";
+import { decideKyc, kycSettings, submitKyc } from "../server/compliance/kyc-commands";
+import { getKycView, listKycApplications } from "../server/compliance/kyc-queries";
 import { reloadSanctionsList } from "../server/compliance/sanctions-registry";
 import {
   alertCloseSchema,

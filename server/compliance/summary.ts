@@ -4,7 +4,7 @@ import { users } from "../../db/schema";
 import { notFound } from "../errors";
 import { assessUserRisk } from "./aml/monitoring";
 import type { RiskLevel } from "./aml/risk";
-import { type KycState, kycStatusOf } from "./kyc-service";
+import { type KycState, kycStatusOf } from "./kyc-queries";
 
 /** What a compliance officer looks up about one user: KYC status and AML risk. */
 export async function complianceSummary(

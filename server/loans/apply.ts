@@ -5,7 +5,7 @@ import type { ScheduleType } from "../../db/schema/loan-values";
 import { appendAudit, type RequestMeta } from "../audit/log";
 import type { Outbox } from "../chain/outbox";
 import { riskLevelOf } from "../compliance/aml/monitoring";
-import { kycStatusOf } from "../compliance/kyc-service";
+import { kycStatusOf } from "../compliance/kyc-queries";
 import { latestScore } from "../credit/history";
 import { notFound, unprocessable } from "../errors";
 import { checkEligibility, type EligibilityCode, type EligibilityInput, NOT_ELIGIBLE } from "./eligibility";

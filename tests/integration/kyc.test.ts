@@ -6,7 +6,7 @@ import type { inferProcedureInput } from "@trpc/server";
 import { and, eq } from "drizzle-orm";
 import { auditLog, kycApplications, users } from "../../db/schema";
 import type { AppRouter } from "../../routers";
-import { kycStatusOf } from "../../server/compliance/kyc-service";
+import { kycStatusOf } from "../../server/compliance/kyc-queries";
 import type { AppDeps } from "../../server/context";
 import { checkHealth } from "../../server/health";
 import { callerFor, testDeps } from "../helpers/app";
