@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "./schema";
+import { withDeadline } from "./unavailable";
 
 /** One handle type for both drivers; a transaction is one too, so domain functions accept either. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -47,10 +48,16 @@ export type DatabaseTarget =
        * PgBouncer 1.21 hands a connection on after the first answer while a second statement still waits on it).
        */
       transactionPooler?: boolean;
+      /**
+       * The longest a statement or transaction waits for the server (DB_REQUEST_TIMEOUT_MS), opening a connection
+       * included: past it the caller gets DatabaseTimeoutError, so a request answers 503 instead of hanging.
+       */
+      requestTimeoutMs?: number;
     }
   | { dataDir: string }
   | { memory: true };
 
+const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 const migrationsFolder = resolve(import.meta.dir, "migrations");
 // Any constant works; it only has to be the same for every instance that migrates this database.
 const MIGRATION_LOCK_KEY = 7_342_001;
@@ -58,8 +65,14 @@ const MIGRATION_LOCK_KEY = 7_342_001;
 export async function connectDatabase(target: DatabaseTarget): Promise<DatabaseConnection> {
   if ("url" in target) {
     const pooled = target.transactionPooler ? { prepare: false, max_pipeline: 0 } : {};
-    const client = postgres(target.url, { max: target.poolMax ?? 10, onnotice: () => {}, ...pooled });
-    const activity = instrument(client);
+    const timeoutMs = target.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const client = postgres(target.url, {
+      max: target.poolMax ?? 10,
+      onnotice: () => {},
+      connect_timeout: timeoutMs / 1000,
+      ...pooled,
+    });
+    const activity = instrument(client, timeoutMs);
     const db = drizzlePostgres(client, { schema }) as unknown as Database;
     return {
       driver: "postgres",
@@ -86,9 +99,10 @@ export async function connectDatabase(target: DatabaseTarget): Promise<DatabaseC
 
 /**
  * Counts what drizzle has in flight on the pool: postgres.js keeps its connection queues private, and these two
- * numbers against `max` are what an operator needs to see a pool that is too small.
+ * numbers against `max` are what an operator needs to see a pool that is too small. It also puts the deadline on
+ * every statement and transaction: awaiting one races it against `timeoutMs`.
  */
-function instrument(client: postgres.Sql): DatabaseActivity {
+function instrument(client: postgres.Sql, timeoutMs: number): DatabaseActivity {
   const activity: DatabaseActivity = { poolMax: client.options.max, queriesInFlight: 0, transactionsOpen: 0 };
   const unsafe = client.unsafe.bind(client);
   client.unsafe = ((...args: Parameters<typeof unsafe>) => {
@@ -99,13 +113,23 @@ function instrument(client: postgres.Sql): DatabaseActivity {
     };
     // postgres.js sends a query on its first `then`, a microtask later: drizzle's `.values()` still applies.
     query.then(done, done);
+    const send = query.then.bind(query);
+    // Only the awaiting caller is bounded; the query object keeps its other methods (drizzle calls `.values()`).
+    // biome-ignore lint/suspicious/noThenProperty: the query is a thenable on purpose; its awaiting gets the deadline
+    Object.defineProperty(query, "then", {
+      value: ((onAnswer, onFailure) =>
+        withDeadline(
+          new Promise<Awaited<typeof query>>((resolve, reject) => send(resolve, reject)),
+          timeoutMs,
+        ).then(onAnswer, onFailure)) as typeof query.then,
+    });
     return query;
   }) as typeof client.unsafe;
   const begin = client.begin.bind(client);
   client.begin = (async (...args: Parameters<typeof begin>) => {
     activity.transactionsOpen += 1;
     try {
-      return await begin(...args);
+      return await withDeadline(begin(...args), timeoutMs);
     } finally {
       activity.transactionsOpen -= 1;
     }

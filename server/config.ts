@@ -82,6 +82,11 @@ const configSchema = z.object({
   DATABASE_POOL_MODE: z
     .enum(["session", "transaction"], { error: 'must be "session" or "transaction"' })
     .default("session"),
+  /**
+   * The longest a request waits for Postgres (a connection, a statement, a transaction): past it, or when the
+   * server is unreachable, the request answers 503 DATABASE_UNAVAILABLE with Retry-After instead of hanging.
+   */
+  DB_REQUEST_TIMEOUT_MS: positiveInt.min(100).max(120_000).default(5000),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")

@@ -12,6 +12,7 @@ import type { Config } from "./config";
 import type { LoadedEngine } from "./credit/engine";
 import type { WalletActivityProvider } from "./credit/profile-inputs";
 import type { HealthMonitor } from "./health";
+import { domainErrorOf, domainTrpcError } from "./http/error-body";
 import type { Jobs } from "./jobs/jobs";
 import type { Metrics } from "./metrics";
 import type { PaymentsSettings } from "./payments/settings";
@@ -74,9 +75,17 @@ export type Context = AppDeps & {
 };
 
 export async function createContext(deps: AppDeps, request: RequestInfo): Promise<Context> {
-  const validation = request.token
-    ? await validateSessionToken(deps.db, sessionPolicy(deps.config), request.token)
-    : { session: null, user: null };
+  let validation: Awaited<ReturnType<typeof validateSessionToken>>;
+  try {
+    validation = request.token
+      ? await validateSessionToken(deps.db, sessionPolicy(deps.config), request.token)
+      : { session: null, user: null };
+  } catch (error) {
+    // Before any procedure runs, so the procedures' error mapping is applied here: a lost database is a 503.
+    deps.health.checkSoon();
+    const domain = domainErrorOf(error);
+    throw domain ? domainTrpcError(domain, request.setHeader) : error;
+  }
   return {
     ...deps,
     // Every line a procedure logs names the request it belongs to.

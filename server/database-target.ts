@@ -5,7 +5,12 @@ import type { Config } from "./config";
 export function databaseTarget(
   config: Pick<
     Config,
-    "DATABASE_URL" | "DATABASE_MIGRATION_URL" | "DATABASE_POOL_MAX" | "DATABASE_POOL_MODE" | "DATA_DIR"
+    | "DATABASE_URL"
+    | "DATABASE_MIGRATION_URL"
+    | "DATABASE_POOL_MAX"
+    | "DATABASE_POOL_MODE"
+    | "DATA_DIR"
+    | "DB_REQUEST_TIMEOUT_MS"
   >,
 ): DatabaseTarget {
   return config.DATABASE_URL
@@ -14,6 +19,7 @@ export function databaseTarget(
         migrationUrl: config.DATABASE_MIGRATION_URL,
         poolMax: config.DATABASE_POOL_MAX,
         transactionPooler: config.DATABASE_POOL_MODE === "transaction",
+        requestTimeoutMs: config.DB_REQUEST_TIMEOUT_MS,
       }
     : { dataDir: config.DATA_DIR };
 }

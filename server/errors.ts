@@ -22,6 +22,7 @@ export type ErrorCode =
   | "CHAIN_UNAVAILABLE"
   | "CHAIN_UNREACHABLE"
   | "CSRF_REJECTED"
+  | "DATABASE_UNAVAILABLE"
   | "DTI_TOO_HIGH"
   | "EMAIL_TAKEN"
   | "FORBIDDEN"
@@ -122,3 +123,24 @@ export class RateLimitedError extends DomainError {
     super("rate_limited", "RATE_LIMITED", message, { retryAfterSeconds });
   }
 }
+
+/** A dependency that is down: the answer is 503 with `Retry-After`, and the client may simply try again. */
+export class UnavailableError extends DomainError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super("unavailable", code, message, { retryAfterSeconds });
+  }
+}
+
+/** Seconds a client is told to wait when the database is down: the server reconnects on the next request after. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+export const databaseUnavailable = () =>
+  new UnavailableError(
+    "DATABASE_UNAVAILABLE",
+    "The database is unavailable; try again shortly",
+    DATABASE_RETRY_AFTER_SECONDS,
+  );

@@ -5,7 +5,8 @@ import { z } from "zod";
  * health without importing the health module that gathers every check.
  */
 export const checkSchema = z.object({
-  status: z.enum(["ok", "error", "not_configured"]),
+  /** `down`: the dependency does not answer at all (the database); `error`: it answers wrongly or is unreachable. */
+  status: z.enum(["ok", "error", "down", "not_configured"]),
   detail: z.string().optional(),
   info: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
 });

@@ -26,7 +26,7 @@ async function checkDatabase(deps: AppDeps): Promise<HealthCheck> {
     await pingDatabase(deps.db);
     return { status: "ok", info: { driver: deps.config.DATABASE_URL ? "postgres" : "pglite" } };
   } catch {
-    return { status: "error", detail: "database did not answer" };
+    return { status: "down", detail: "database did not answer" };
   }
 }
 
@@ -58,7 +58,9 @@ export async function checkHealth(deps: AppDeps): Promise<Health> {
     model: checkModel(deps.scoring),
   };
   const sanctions = await checkSanctions(deps);
-  const degraded = [...Object.values(checks), sanctions].some((check) => check.status === "error");
+  const degraded = [...Object.values(checks), sanctions].some(
+    (check) => check.status === "error" || check.status === "down",
+  );
   return { status: degraded ? "degraded" : "ok", checks, sanctions };
 }
 

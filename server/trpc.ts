@@ -1,11 +1,11 @@
-import { initTRPC, TRPCError } from "@trpc/server";
+import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { ZodError, z } from "zod";
 import type { UserRole } from "../db/schema";
 import type { Context } from "./context";
 import { DomainError, forbidden, unauthenticated } from "./errors";
-import { appCodeOf, detailsOf, errorHeaders, publicMessage, trpcCodeByKind } from "./http/error-body";
+import { appCodeOf, detailsOf, domainErrorOf, domainTrpcError, publicMessage } from "./http/error-body";
 
 /**
  * Initialisation: one tRPC instance for the app. The formatter passes zod's issues per field and the
@@ -35,20 +35,14 @@ const t = initTRPC
     },
   });
 
-const isUnavailable = (cause: unknown) => cause instanceof DomainError && cause.kind === "unavailable";
-
-/** The one place domain errors become transport errors. */
+/** The one place domain errors become transport errors; a lost database becomes 503 DATABASE_UNAVAILABLE. */
 const mapDomainErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
+  if (result.ok) return result;
+  const cause = domainErrorOf(result.error.cause);
   // A dependency that failed this request is checked again at once, so /api/health says so without waiting.
-  if (!result.ok && (result.error.code === "INTERNAL_SERVER_ERROR" || isUnavailable(result.error.cause))) {
-    ctx.health.checkSoon();
-  }
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    const cause = result.error.cause;
-    for (const [name, value] of Object.entries(errorHeaders(cause))) ctx.request.setHeader(name, value);
-    throw new TRPCError({ code: trpcCodeByKind[cause.kind], message: cause.message, cause });
-  }
+  if (result.error.code === "INTERNAL_SERVER_ERROR" || cause?.kind === "unavailable") ctx.health.checkSoon();
+  if (cause) throw domainTrpcError(cause, ctx.request.setHeader);
   return result;
 });
 

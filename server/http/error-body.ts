@@ -1,7 +1,14 @@
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
-import { DomainError, type ErrorKind, RateLimitedError } from "../errors";
+import { isDatabaseUnavailable } from "../../db/unavailable";
+import {
+  DomainError,
+  databaseUnavailable,
+  type ErrorKind,
+  RateLimitedError,
+  UnavailableError,
+} from "../errors";
 
 /**
  * The one place an error becomes what a client sees: its stable code, its message, its HTTP status and headers.
@@ -75,11 +82,31 @@ export function errorBody(error: TRPCError, development: boolean): ErrorBody {
   };
 }
 
-/** `Retry-After` and the RateLimit-* headers of a spent budget; nothing for other errors. */
+/**
+ * The domain error a failure stands for: itself, 503 DATABASE_UNAVAILABLE for a lost or unreachable database
+ * (classified in db/unavailable.ts: refused or reset connections, a stopping server, DB_REQUEST_TIMEOUT_MS passed),
+ * or null for anything else (a bug: 500).
+ */
+export function domainErrorOf(error: unknown): DomainError | null {
+  if (error instanceof DomainError) return error;
+  return isDatabaseUnavailable(error) ? databaseUnavailable() : null;
+}
+
+/** `Retry-After` (a spent budget, a dependency down) and the RateLimit-* headers; nothing for other errors. */
 export function errorHeaders(error: unknown): Record<string, string> {
-  return error instanceof RateLimitedError
-    ? { "Retry-After": String(error.retryAfterSeconds), ...error.headers }
-    : {};
+  if (error instanceof RateLimitedError)
+    return { "Retry-After": String(error.retryAfterSeconds), ...error.headers };
+  if (error instanceof UnavailableError) return { "Retry-After": String(error.retryAfterSeconds) };
+  return {};
+}
+
+/** A domain error as the tRPC error procedures throw, its headers set on the answer. */
+export function domainTrpcError(
+  error: DomainError,
+  setHeader: (name: string, value: string) => void,
+): TRPCError {
+  for (const [name, value] of Object.entries(errorHeaders(error))) setHeader(name, value);
+  return new TRPCError({ code: trpcCodeByKind[error.kind], message: error.message, cause: error });
 }
 
 /** A domain error raised before any procedure ran (the transport's guards), with its status and headers. */

@@ -1,6 +1,5 @@
-import { DomainError } from "../errors";
 import { PayloadTooLargeError } from "./body";
-import { domainErrorAnswer } from "./error-body";
+import { domainErrorAnswer, domainErrorOf } from "./error-body";
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -19,7 +18,8 @@ export function transportErrorResponse(error: unknown): Response | null {
     // The rest of the body was drained or dropped: this connection carries nothing more.
     return jsonResponse(413, { code: "PAYLOAD_TOO_LARGE", message: error.message }, { Connection: "close" });
   }
-  if (!(error instanceof DomainError)) return null;
-  const answer = domainErrorAnswer(error);
+  const domain = domainErrorOf(error);
+  if (!domain) return null;
+  const answer = domainErrorAnswer(domain);
   return jsonResponse(answer.status, answer.body, answer.headers);
 }
