@@ -58,6 +58,8 @@ export type DatabaseTarget =
   | { memory: true };
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
+/** 50 ms doubling to half a second: a refused connection is cheap to retry, and the pool is back soon after the server. */
+const reconnectDelaySeconds = (retries: number) => Math.min(0.05 * 2 ** retries, 0.5);
 const migrationsFolder = resolve(import.meta.dir, "migrations");
 // Any constant works; it only has to be the same for every instance that migrates this database.
 const MIGRATION_LOCK_KEY = 7_342_001;
@@ -70,6 +72,9 @@ export async function connectDatabase(target: DatabaseTarget): Promise<DatabaseC
       max: target.poolMax ?? 10,
       onnotice: () => {},
       connect_timeout: timeoutMs / 1000,
+      // A query waits out the reconnect delay before its connection even tries; the default grows to 20 s, longer
+      // than a request may wait, and holds the pool back that long after the server returns.
+      backoff: reconnectDelaySeconds,
       ...pooled,
     });
     const activity = instrument(client, timeoutMs);

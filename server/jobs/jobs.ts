@@ -10,6 +10,7 @@ import {
 } from "pg-boss";
 import type { Logger } from "pino";
 import type { Database, DatabaseConnection } from "../../db/client";
+import { isDatabaseUnavailable } from "../../db/unavailable";
 import type { Config } from "../config";
 import type { Metrics } from "../metrics";
 
@@ -59,7 +60,7 @@ export function createJobs(
       ? new PgBoss({ db: fromPglite(connection.pglite), backend: "pglite" })
       : new PgBoss({ connectionString: connection.url, max: 4, application_name: "blockscore-jobs" });
   const log = logger.child({ component: "jobs" });
-  boss.on("error", (error) => log.error({ err: error }, "job queue error"));
+  boss.on("error", throttledErrorLog(log));
   boss.on("warning", (warning) => log.warn({ warning }, "job queue warning"));
 
   let started = false;
@@ -113,5 +114,27 @@ export function createJobs(
       if (!id) throw new Error(`job not enqueued on ${name} (refused by the queue policy)`);
       return id;
     },
+  };
+}
+
+/** One line at most every this long while the queue keeps failing (a lost database fails every poll of every worker). */
+const ERROR_LOG_GAP_MS = 10_000;
+
+/** Logs the queue's errors, with the number left unlogged since the last line instead of one line per poll. */
+function throttledErrorLog(log: Logger): (error: Error) => void {
+  let lastAt = 0;
+  let skipped = 0;
+  return (error) => {
+    const now = Date.now();
+    if (now - lastAt < ERROR_LOG_GAP_MS) {
+      skipped += 1;
+      return;
+    }
+    log.error(
+      { err: error, databaseUnavailable: isDatabaseUnavailable(error), similarErrorsSkipped: skipped },
+      "job queue error",
+    );
+    lastAt = now;
+    skipped = 0;
   };
 }
