@@ -1,7 +1,7 @@
 import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import type { JobWithMetadata } from "pg-boss";
 import type { Logger } from "pino";
-import type { Hex } from "viem";
+import { BaseError, type Hex, HttpRequestError, TimeoutError } from "viem";
 import type { Database } from "../../db/client";
 import { type ChainTransaction, chainTransactions } from "../../db/schema";
 import type { Config } from "../config";
@@ -54,10 +54,63 @@ export async function startChainPublisher(deps: PublisherDeps): Promise<void> {
     retentionSeconds: 90 * DAY_SECONDS,
     deadLetter,
   });
-  await jobs.work<PublishJob>(chain.publishQueue, (job) => publishJob(deps, job));
+  const watch = watchForTheNode(deps);
+  await jobs.work<PublishJob>(chain.publishQueue, async (job) => {
+    try {
+      await publishJob(deps, job);
+    } catch (error) {
+      if (nodeUnreachable(error)) watch();
+      throw error;
+    }
+  });
   // Scores calculated while no chain was configured: each consenting user's latest is anchored now.
   const queued = await anchorUnanchoredLatestScores({ chain, jobs }, deps.db);
   if (queued > 0) deps.logger.info({ queued }, "queued the latest scores calculated without a chain");
+}
+
+/**
+ * A write went through, so the chain answers: the entries waiting out their retry backoff (failed during an outage,
+ * or held behind an earlier write to their key) are due now. Without this, a backlog queued during a long outage
+ * drains at the pace of each entry's own backoff, minutes after the chain is back.
+ */
+async function wakeWaitingPublishes(db: Database, queue: string): Promise<void> {
+  await db.execute(
+    sql`update pgboss.job set start_after = now() where name = ${queue} and state = 'retry' and start_after > now()`,
+  );
+}
+
+const NODE_PROBE_MS = 1000;
+
+/** The node did not answer at all (refused, reset, timed out), as opposed to answering with a revert. */
+function nodeUnreachable(error: unknown): boolean {
+  return (
+    error instanceof BaseError &&
+    error.walk((cause) => cause instanceof HttpRequestError || cause instanceof TimeoutError) !== null
+  );
+}
+
+/**
+ * After a write failed because the node was unreachable: asks the node for its block number every second and,
+ * once it answers, makes the waiting entries due. The first write after an outage then goes out within a second
+ * or two of the node's return instead of after its own backoff (up to CHAIN_RETRY_DELAY_MAX_SECONDS).
+ */
+function watchForTheNode(deps: PublisherDeps): () => void {
+  let probing = false;
+  return () => {
+    if (probing) return;
+    probing = true;
+    const probe = async () => {
+      try {
+        await deps.chain.clients.publicClient.getBlockNumber({ cacheTime: 0 });
+        await wakeWaitingPublishes(deps.db, deps.chain.publishQueue);
+        probing = false;
+        deps.logger.info("chain node answers again; queued writes resume");
+      } catch {
+        setTimeout(probe, NODE_PROBE_MS).unref?.();
+      }
+    };
+    setTimeout(probe, NODE_PROBE_MS).unref?.();
+  };
 }
 
 class WaitingForEarlierWrite extends Error {
@@ -111,6 +164,7 @@ export async function publishJob(deps: PublisherDeps, job: JobWithMetadata<Publi
         updatedAt: new Date(),
       })
       .where(eq(chainTransactions.id, row.id));
+    await wakeWaitingPublishes(db, deps.chain.publishQueue);
     deps.metrics.chainPublishes.inc({ kind: row.kind, outcome: "confirmed" });
     deps.metrics.chainPublishLag.observe({ kind: row.kind }, (Date.now() - row.createdAt.getTime()) / 1000);
     logger.info(
