@@ -48,6 +48,14 @@ export type Jobs = {
   ): Promise<string>;
 };
 
+/**
+ * A job whose process died (kill -9, a lost machine) stays `active` until pg-boss notices: every running job beats
+ * every 5 s, one silent for 10 s is failed and retried, and the check runs every 10 s (pg-boss's default is 60 s
+ * and the job's whole expiry, minutes for a chain write). So a crashed worker's jobs run again within ~20 s.
+ */
+const JOB_HEARTBEAT_SECONDS = 10;
+const SUPERVISION = { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 };
+
 export function createJobs(
   connection: DatabaseConnection,
   settings: JobsSettings,
@@ -57,8 +65,13 @@ export function createJobs(
   const embedded = connection.driver === "pglite";
   const boss =
     connection.driver === "pglite"
-      ? new PgBoss({ db: fromPglite(connection.pglite), backend: "pglite" })
-      : new PgBoss({ connectionString: connection.url, max: 4, application_name: "blockscore-jobs" });
+      ? new PgBoss({ db: fromPglite(connection.pglite), backend: "pglite", ...SUPERVISION })
+      : new PgBoss({
+          connectionString: connection.url,
+          max: 4,
+          application_name: "blockscore-jobs",
+          ...SUPERVISION,
+        });
   const log = logger.child({ component: "jobs" });
   boss.on("error", throttledErrorLog(log));
   boss.on("warning", (warning) => log.warn({ warning }, "job queue warning"));
@@ -78,7 +91,8 @@ export function createJobs(
       // Graceful: workers take no new job, running ones get until the timeout, then their jobs go back to retry.
       await boss.stop({ graceful: true, timeout: timeoutMs });
     },
-    ensureQueue: async (name, options = {}) => {
+    ensureQueue: async (name, given = {}) => {
+      const options: QueueOptions = { heartbeatSeconds: JOB_HEARTBEAT_SECONDS, ...given };
       await boss.createQueue(name, options);
       const { policy: _policy, partition: _partition, ...mutable } = options;
       if (Object.keys(mutable).length > 0) await boss.updateQueue(name, mutable);
