@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { ConfigError, loadConfig } from "./config";
 import { loadScoringModel, pinnedScorecardWarning } from "./credit/scoring-model";
-import { claimDataDir } from "./data-dir-lock";
+import { claimDataDir, DataDirInUseError } from "./data-dir-lock";
 import { createLogger } from "./logger";
 import { WORKER_INDEX_VARIABLE } from "./runtime/ipc";
 import { type RunningServer, startServer } from "./runtime/serve";
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     // Loaded once, before anything else starts: a broken artifact stops start-up with the reason.
     scoring = await loadScoringModel(config);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof DataDirInUseError) {
       console.error(error.message);
       process.exit(1);
     }

@@ -58,7 +58,8 @@ export async function call(
   }
 }
 
-export type Borrower = { userId: string; token: string; loanId: string };
+/** A borrower of the load; without a loan (`loanId` null) it only registers users and updates its profile. */
+export type Borrower = { userId: string; token: string; loanId: string | null };
 export type Staff = { underwriter: string; admin: string };
 
 function must(answer: Answer, what: string): Record<string, unknown> {
@@ -114,6 +115,19 @@ export async function makeBorrower(baseUrl: string, staff: Staff): Promise<Borro
   must(await call(baseUrl, "POST", `/loans/${loanId}/approve`, { token: staff.underwriter }), "approve");
   must(await call(baseUrl, "POST", `/loans/${loanId}/disburse`, { token: staff.admin }), "disburse");
   return { userId: (registered.user as { id: string }).id, token, loanId };
+}
+
+/** A borrower with a profile and no loan: for a database no second process may open while the server runs. */
+export async function makeProfileOnlyBorrower(baseUrl: string): Promise<Borrower> {
+  const registered = must(
+    await call(baseUrl, "POST", "/auth/register", {
+      body: { email: uniqueEmail("profile"), password: TEST_PASSWORD, name: "Load Borrower" },
+    }),
+    "register",
+  );
+  const token = registered.token as string;
+  must(await call(baseUrl, "PATCH", "/profile", { token, body: FULL_PROFILE }), "profile");
+  return { userId: (registered.user as { id: string }).id, token, loanId: null };
 }
 
 /** What the load wrote and what it was told. */
@@ -197,7 +211,7 @@ export function startLoad(options: LoadOptions): Load {
     record.profiles.set(userId, profile);
     const unsettled: string[] = [];
     for (let turn = 0; active(); turn += 1) {
-      const step = turn % 5;
+      const step = loanId === null ? turn % 2 : turn % 5;
       if (step === 0) {
         const email = uniqueEmail(`load${index}`);
         const answer = await send(baseUrl, "POST", "/auth/register", {
@@ -229,7 +243,7 @@ export function startLoad(options: LoadOptions): Load {
         });
         if (answer.status === 200) {
           const reference = answer.body?.reference as string;
-          record.paymentIntents.push({ loanId, key, reference });
+          record.paymentIntents.push({ loanId: loanId as string, key, reference });
           unsettled.push(reference);
         }
       } else {
@@ -264,16 +278,33 @@ export function startLoad(options: LoadOptions): Load {
   };
 }
 
+/** A parameterised query on whichever database the server used ($1, $2 ... placeholders). */
+export type RunQuery = (query: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+
 /** Every acknowledged write, counted in the database: each must be there exactly once. */
 export async function countAcknowledgedWrites(databaseUrl: string, record: LoadRecord) {
-  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
-  const problems: string[] = [];
+  const client = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {
+    return await countWrites(
+      (query, params = []) => client.unsafe(query, params as never[]) as Promise<Record<string, unknown>[]>,
+      record,
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+export async function countWrites(run: RunQuery, record: LoadRecord) {
+  const problems: string[] = [];
+  const one = async <T>(query: string, params: unknown[] = []) =>
+    (await run(query, params))[0] as T | undefined;
+  {
     const emails = record.registrations;
     const users = emails.length
-      ? await sql<
-          { email: string; n: number }[]
-        >`select email, count(*)::int as n from users where email in ${sql(emails)} group by email`
+      ? ((await run(
+          "select email, count(*)::int as n from users where email = any($1::text[]) group by email",
+          [emails],
+        )) as { email: string; n: number }[])
       : [];
     const usersFound = users.filter((row) => row.n === 1).length;
     if (usersFound !== emails.length)
@@ -282,9 +313,10 @@ export async function countAcknowledgedWrites(databaseUrl: string, record: LoadR
     let profilesFound = 0;
     for (const [userId, expected] of record.profiles) {
       if (expected.acknowledged === null) continue;
-      const [row] = await sql<
-        { dependants: number }[]
-      >`select dependants from financial_profiles where user_id = ${userId}`;
+      const row = await one<{ dependants: number }>(
+        "select dependants from financial_profiles where user_id = $1",
+        [userId],
+      );
       const allowed = [expected.acknowledged, ...expected.later];
       if (row && allowed.includes(row.dependants)) profilesFound += 1;
       else problems.push(`profile of ${userId}: ${row?.dependants} is none of ${allowed.join(", ")}`);
@@ -292,44 +324,52 @@ export async function countAcknowledgedWrites(databaseUrl: string, record: LoadR
 
     let loansFound = 0;
     for (const application of record.loanApplications) {
-      const [row] = await sql<{ n: number }[]>`
-        select count(*)::int as n from loans where id = ${application.loanId} and user_id = ${application.userId}`;
-      const [key] = await sql<{ n: number }[]>`
-        select count(*)::int as n from idempotency_keys
-        where user_id = ${application.userId} and scope = 'loans.apply' and key = ${application.key}`;
+      const row = await one<{ n: number }>(
+        "select count(*)::int as n from loans where id = $1 and user_id = $2",
+        [application.loanId, application.userId],
+      );
+      const key = await one<{ n: number }>(
+        "select count(*)::int as n from idempotency_keys where user_id = $1 and scope = 'loans.apply' and key = $2",
+        [application.userId, application.key],
+      );
       if (row?.n === 1 && key?.n === 1) loansFound += 1;
       else problems.push(`loan ${application.loanId}: ${row?.n} rows, ${key?.n} keys`);
     }
 
     let paymentsFound = 0;
     for (const intent of record.paymentIntents) {
-      const [row] = await sql<{ n: number }[]>`
-        select count(*)::int as n from payments
-        where loan_id = ${intent.loanId} and idempotency_key = ${intent.key} and reference = ${intent.reference}`;
+      const row = await one<{ n: number }>(
+        "select count(*)::int as n from payments where loan_id = $1 and idempotency_key = $2 and reference = $3",
+        [intent.loanId, intent.key, intent.reference],
+      );
       if (row?.n === 1) paymentsFound += 1;
       else problems.push(`payment ${intent.reference}: ${row?.n} rows`);
     }
 
     let settlementsFound = 0;
     for (const settlement of record.settlements) {
-      const [row] = await sql<{ settled: number; repayments: number }[]>`
-        select count(*) filter (where p.status = 'settled')::int as settled,
-               (select count(*)::int from repayments r where r.payment_id = p.id) as repayments
-        from payments p where p.reference = ${settlement.reference} group by p.id`;
+      const row = await one<{ settled: number; repayments: number }>(
+        `select count(*) filter (where p.status = 'settled')::int as settled,
+                (select count(*)::int from repayments r where r.payment_id = p.id) as repayments
+         from payments p where p.reference = $1 group by p.id`,
+        [settlement.reference],
+      );
       if (row?.settled === 1 && row.repayments === 1) settlementsFound += 1;
       else problems.push(`settlement ${settlement.reference}: ${JSON.stringify(row)}`);
     }
 
     // Nothing half-written: every loan paid out has its journal entry, every repayment its journal entry,
     // every score its audit row.
-    const [orphans] = await sql<{ loans: number; repayments: number; scores: number }[]>`
-      select
+    const orphans = await one<{ loans: number; repayments: number; scores: number }>(
+      `select
         (select count(*)::int from loans l where l.disbursed_at is not null
            and not exists (select 1 from journal_entries j where j.loan_id = l.id and j.kind = 'disbursement')) as loans,
         (select count(*)::int from repayments r
            where not exists (select 1 from journal_entries j where j.repayment_id = r.id)) as repayments,
         (select count(*)::int from credit_scores s
-           where not exists (select 1 from audit_log a where a.subject_type = 'credit_score' and a.subject_id = s.id::text)) as scores`;
+           where not exists (select 1 from audit_log a
+             where a.subject_type = 'credit_score' and a.subject_id = s.id::text)) as scores`,
+    );
     if (orphans && (orphans.loans || orphans.repayments || orphans.scores))
       problems.push(`half-written: ${JSON.stringify(orphans)}`);
     return {
@@ -342,7 +382,5 @@ export async function countAcknowledgedWrites(databaseUrl: string, record: LoadR
       found: usersFound + profilesFound + loansFound + paymentsFound + settlementsFound,
       problems,
     };
-  } finally {
-    await sql.end();
   }
 }
