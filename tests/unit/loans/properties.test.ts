@@ -96,7 +96,14 @@ describe("schedules", () => {
   });
 });
 
-function dueFrom(params: fc.RecordValue<typeof scheduleParams> extends infer T ? T : never): InstalmentDue[] {
+type ScheduleInput = {
+  principalCents: number;
+  aprBasisPoints: number;
+  termMonths: number;
+  scheduleType: "equal_installments" | "equal_principal";
+};
+
+function dueFrom(params: ScheduleInput): InstalmentDue[] {
   return amortizationSchedule({ ...params, startDate: start }).instalments.map((item) => ({
     n: item.n,
     dueDate: item.dueDate,
