@@ -86,17 +86,37 @@ describe("GET /metrics", () => {
 
 describe("logs", () => {
   let unreachable: DatabaseConnection;
+  let closed: DatabaseConnection;
   beforeAll(async () => {
     unreachable = await connectDatabase({
       url: `postgres://postgres@127.0.0.1:${await freePort()}/gone`,
       poolMax: 1,
     });
+    // A database handle that fails every query with an error that is not a lost connection: a bug, so a 500.
+    closed = await connectDatabase({ memory: true });
+    await closed.close();
   });
   afterAll(() => unreachable.close());
 
+  it("answers a database it cannot reach with 503 DATABASE_UNAVAILABLE and Retry-After, logging no error", async () => {
+    const { logger, records } = capturingLogger();
+    const down = await startTestServer({ ...deps, logger, db: unreachable.db });
+    try {
+      const answer = await fetch(`${down.url}/api/profile`, {
+        headers: { authorization: "Bearer someid.somesecret", "X-Request-Id": "trace-5b1c" },
+      });
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get("retry-after")).toBe("5");
+      expect(await answer.json()).toMatchObject({ code: "DATABASE_UNAVAILABLE" });
+      expect(records().filter((record) => Number(record.level) >= 50)).toEqual([]);
+    } finally {
+      await down.stop();
+    }
+  });
+
   it("puts the request id on the request's line and on the error it logs", async () => {
     const { logger, records } = capturingLogger();
-    const broken = await startTestServer({ ...deps, logger, db: unreachable.db });
+    const broken = await startTestServer({ ...deps, logger, db: closed.db });
     try {
       const answer = await fetch(`${broken.url}/api/profile`, {
         headers: { authorization: "Bearer someid.somesecret", "X-Request-Id": "trace-7f3a" },
