@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import postgres from "postgres";
-import { readLoanEvents } from "../../server/chain/registry";
+import { readLoanEvents } from "../../server/chain/loan-registry";
 import { startTestChain, type TestChain } from "../helpers/anvil";
 import { type ServerProcess, startServerProcess } from "../helpers/processes";
 import { type Borrower, countAcknowledgedWrites, makeBorrower, makeStaff, startLoad } from "./load";

@@ -8,7 +8,7 @@ import { DEFAULT_MODEL_PATH, loadModel } from "../../../server/credit/gbdt/load.
 import type { PaymentRecord } from "../../../server/credit/payment-record.ts";
 import type { ScoringProfile } from "../../../server/credit/profile-inputs.ts";
 import { DEFAULT_SCORECARD_PATH, loadScorecard } from "../../../server/credit/scorecard/load.ts";
-import { type ScoringDeps, scoreDeclared } from "../../../server/credit/service.ts";
+import { type ScoringDeps, scoreDeclared } from "../../../server/credit/scoring.ts";
 
 const scorecard = await loadScorecard();
 if (!scorecard) throw new Error(`no scorecard at ${DEFAULT_SCORECARD_PATH}`);
