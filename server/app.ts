@@ -7,6 +7,7 @@ import { assertNotCrossSiteCookieRequest } from "./http/csrf";
 import { docsPage } from "./http/docs-page";
 import { jsonResponse as json, transportErrorResponse } from "./http/error-response";
 import { openApiDocument } from "./http/openapi";
+import { publicHealthBodies } from "./http/public-health";
 import { clientAddress, ownOrigin, pathOf, requestIdFor, sessionCredentialFrom } from "./http/request-info";
 import { restRoutes } from "./http/rest-routes";
 import { trpcRouteLabel, UNMATCHED_ROUTE } from "./http/route-label";
@@ -221,14 +222,59 @@ export function createApp(deps: AppDeps) {
         ),
       noParse,
     );
+  const healthBody = publicHealthBodies();
+  /**
+   * A GET of /api/health without any credential (a load balancer's or an orchestrator's probe) is answered here
+   * from the last background check, serialised once, with the same shape, headers and metrics as the procedure's
+   * answer. It spends no rate limit: behind a proxy without TRUST_PROXY every client shares the proxy's address,
+   * so the probes would spend real users' budget and, once it ran out, a 429 would take a healthy instance out of
+   * rotation; and the answer costs less than the limiter's own check (a Redis round trip with Redis). Callers with
+   * a credential (the admin or metrics-token view, or anyone presenting a token) go through the procedure.
+   */
+  const anonymousHealth = async (
+    request: Request,
+    server: SocketServer,
+    route: (typeof rest.routes)[number],
+  ) => {
+    if (request.method !== "GET" || sessionCredentialFrom(request, config).token !== null) {
+      return handle(
+        request,
+        server,
+        route.handle,
+        request.method === route.method ? route.template : restLabel,
+      );
+    }
+    const startedAt = performance.now();
+    const requestId = requestIdFor(request);
+    deps.metrics.inFlight.inc();
+    let body: string;
+    try {
+      body = healthBody(await deps.health.current(deps));
+    } catch {
+      // A check that threw: the procedure's path answers (and logs) it as it always did.
+      deps.metrics.inFlight.dec();
+      return handle(request, server, route.handle, route.template);
+    }
+    const response = new Response(body, { headers: { "Content-Type": "application/json" } });
+    return finish(request, response, route.template, requestId, startedAt);
+  };
+
   // One route per operation, so Elysia's router (a static table for paths without parameters) picks it.
   for (const route of rest.routes) {
+    const isHealth = route.method === "GET" && route.template === "/api/health";
     app.route(
       route.method,
       route.routerPath,
       ({ request, server }) =>
-        // A HEAD reaches a GET route here; trpc-to-openapi's contract answers it as an unknown operation.
-        handle(request, server, route.handle, request.method === route.method ? route.template : restLabel),
+        isHealth
+          ? anonymousHealth(request, server, route)
+          : // A HEAD reaches a GET route here; trpc-to-openapi's contract answers it as an unknown operation.
+            handle(
+              request,
+              server,
+              route.handle,
+              request.method === route.method ? route.template : restLabel,
+            ),
       noParse,
     );
   }

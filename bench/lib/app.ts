@@ -36,6 +36,20 @@ const LOOPBACK_HOSTNAMES = ["127.0.0.1", "localhost", "::1", "[::1]"];
  * Its config says production (as a deployment would) and sets rate limits no bench reaches.
  */
 export async function startInProcessApp(): Promise<BenchTarget> {
+  const { app: unstarted, close } = await createInProcessApp();
+  const app = unstarted.listen({ port: 0, hostname: "127.0.0.1" });
+  return {
+    url: `http://127.0.0.1:${app.server?.port}`,
+    inProcess: true,
+    stop: async () => {
+      await app.stop();
+      await close();
+    },
+  };
+}
+
+/** The real app on an in-memory PGlite, not listening: for `app.handle` in a loop. */
+export async function createInProcessApp() {
   const config = {
     ...loadConfig({
       NODE_ENV: "production",
@@ -55,15 +69,7 @@ export async function startInProcessApp(): Promise<BenchTarget> {
     logger: createLogger(config),
     scoring: await loadScoringModel(config),
   });
-  const app = createApp(deps).listen({ port: 0, hostname: "127.0.0.1" });
-  return {
-    url: `http://127.0.0.1:${app.server?.port}`,
-    inProcess: true,
-    stop: async () => {
-      await app.stop();
-      await connection.close();
-    },
-  };
+  return { app: createApp(deps), close: () => connection.close() };
 }
 
 /** The server at BENCH_URL if set (loopback addresses only), else `startInProcessApp()`. */

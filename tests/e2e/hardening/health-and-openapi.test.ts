@@ -59,6 +59,38 @@ describe("the public health answer", () => {
   });
 });
 
+describe("a load balancer's health probe", () => {
+  let limited: TestServer;
+  beforeAll(async () => {
+    limited = await startTestServer(await testDeps({ RATE_LIMIT_GENERAL: "4/60" }));
+  });
+  afterAll(() => limited.stop());
+
+  it("spends no rate limit without a credential, with the usual headers and metrics; a token still pays", async () => {
+    const probe = restClient(limited.url);
+    for (let i = 0; i < 6; i++) {
+      const answer = await probe("GET", "/health", { headers: { "x-request-id": `probe-${i}` } });
+      expect(answer.status).toBe(200);
+      expectStatusesOnly(answer.body);
+      expect(answer.headers.get("content-type")).toBe("application/json");
+      expect(answer.headers.get("x-request-id")).toBe(`probe-${i}`);
+      expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(answer.headers.get("content-security-policy")).toContain("default-src 'none'");
+    }
+    const withToken = () => probe("GET", "/health", { token: "t".repeat(40) });
+    for (let i = 0; i < 3; i++) expect((await withToken()).status).toBe(200);
+    // The fourth and last request of the budget; every probe was counted.
+    const metrics = await fetch(`${limited.url}/metrics`, {
+      headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+    });
+    expect(await metrics.text()).toMatch(
+      /blockscore_http_requests_total\{method="GET",route="\/api\/health",status="200"\} 9\b/,
+    );
+    expect((await withToken()).status).toBe(429);
+    expect((await probe("GET", "/health")).status).toBe(200);
+  });
+});
+
 describe("the OpenAPI document", () => {
   it("declares security on every operation: an empty list on the public ones", async () => {
     const { body } = await rest("GET", "/openapi.json");
