@@ -4,12 +4,15 @@
  * steadiest figure for changes to the per-request path (rate limit, metrics, headers, context, tRPC); the
  * database routes include PGlite's own work, so compare them only with themselves.
  *
- * Run: bun bench/app-handle.ts [--requests 20000] [--profile]  (under `bun --cpu-prof` for a profile)
+ * Run: bun bench/app-handle.ts [--requests 20000] [--only <part of a route's name>]
+ * (under `bun --cpu-prof` for a profile of one route).
  */
 import { parseArgs } from "node:util";
 import { createInProcessApp, FINANCIAL_PROFILE } from "./lib/app";
 
-const { values: args } = parseArgs({ options: { requests: { type: "string", default: "20000" } } });
+const { values: args } = parseArgs({
+  options: { requests: { type: "string", default: "20000" }, only: { type: "string", default: "" } },
+});
 const REQUESTS = Number(args.requests);
 const BASE = "http://127.0.0.1:3000";
 
@@ -47,7 +50,7 @@ const ROUTES: [string, string, string, { token?: string; body?: unknown }][] = [
 console.log(
   `app.handle, ${REQUESTS} requests per route after ${REQUESTS / 10} to warm up, Bun ${Bun.version}`,
 );
-for (const [name, method, path, init] of ROUTES) {
+for (const [name, method, path, init] of ROUTES.filter(([name]) => name.includes(args.only))) {
   const first = await call(method, path, init);
   if (first.status >= 500) throw new Error(`${name} answered ${first.status}: ${first.text}`);
   for (let i = 0; i < REQUESTS / 10; i++) await call(method, path, init);

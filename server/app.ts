@@ -11,7 +11,7 @@ import { publicHealthBodies } from "./http/public-health";
 import { clientAddress, ownOrigin, pathOf, requestIdFor, sessionCredentialFrom } from "./http/request-info";
 import { restRoutes } from "./http/rest-routes";
 import { trpcRouteLabel, UNMATCHED_ROUTE } from "./http/route-label";
-import { corsHeaders, docsPageCsp, securityHeaders } from "./http/security-headers";
+import { corsHeaders, docsPageCsp, jsonHeaders, withSecurityHeaders } from "./http/security-headers";
 import { assertTrpcBatchAllowed, trpcCalls } from "./http/trpc-batch";
 import { handleTrpc } from "./http/trpc-mount";
 import { METRICS_CONTENT_TYPE } from "./metrics";
@@ -71,18 +71,20 @@ export function createApp(deps: AppDeps) {
     requestId: string,
     startedAt: number,
   ): Response => {
-    const extra: [string, string][] = [["X-Request-Id", requestId]];
-    if (deps.lifecycle.draining) extra.push(["Connection", "close"]);
-    for (const [name, value] of Object.entries(securityHeaders))
-      if (!response.headers.has(name)) extra.push([name, value]);
     const origin = request.headers.get("origin");
-    if (origin) extra.push(...Object.entries(corsHeaders(config, origin)));
+    const addHeaders = (headers: Headers) => {
+      headers.set("X-Request-Id", requestId);
+      if (deps.lifecycle.draining) headers.set("Connection", "close");
+      withSecurityHeaders(headers);
+      if (origin)
+        for (const [name, value] of Object.entries(corsHeaders(config, origin))) headers.set(name, value);
+    };
     let answer = response;
     try {
-      for (const [name, value] of extra) answer.headers.set(name, value);
+      addHeaders(response.headers);
     } catch {
       const headers = new Headers(response.headers);
-      for (const [name, value] of extra) headers.set(name, value);
+      addHeaders(headers);
       answer = new Response(response.body, {
         status: response.status,
         statusText: response.statusText,
@@ -255,7 +257,7 @@ export function createApp(deps: AppDeps) {
       deps.metrics.inFlight.dec();
       return handle(request, server, route.handle, route.template);
     }
-    const response = new Response(body, { headers: { "Content-Type": "application/json" } });
+    const response = new Response(body, { headers: jsonHeaders() });
     return finish(request, response, route.template, requestId, startedAt);
   };
 

@@ -19,6 +19,7 @@ import type { ClientInfo } from "./client-info";
 import { asTrpcError, errorBody, httpStatusOf } from "./error-body";
 import { jsonResponse } from "./error-response";
 import { pathOf } from "./request-info";
+import { jsonHeaders } from "./security-headers";
 
 export type RestHandler = (request: Request, body: string, client: ClientInfo) => Promise<Response>;
 
@@ -169,7 +170,7 @@ export function restRoutes(deps: AppDeps): {
     const direct = routed && !routed.ambiguous && routed.method === method ? routed.pattern.exec(path) : null;
     const match =
       direct && routed ? { operation: routed, params: { ...direct.groups } } : lookup(method, path);
-    const headers = new Headers();
+    const headers = jsonHeaders();
     const fail = (cause: unknown): Response => {
       const error = asTrpcError(cause);
       if (error.code === "INTERNAL_SERVER_ERROR") {
@@ -178,7 +179,6 @@ export function restRoutes(deps: AppDeps): {
           "procedure failed",
         );
       }
-      headers.append("Content-Type", "application/json");
       return new Response(JSON.stringify(errorBody(error, development)), {
         status: httpStatusOf(error),
         headers,
@@ -222,7 +222,6 @@ export function restRoutes(deps: AppDeps): {
         createCaller(ctx),
       ) as Callable;
       const data = await call(input);
-      headers.append("Content-Type", "application/json");
       return new Response(JSON.stringify(data), { status: 200, headers });
     } catch (cause) {
       return fail(cause);

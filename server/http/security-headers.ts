@@ -10,6 +10,25 @@ export const securityHeaders: Record<string, string> = {
   "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
 };
 
+const SECURITY_HEADER_LIST = Object.entries(securityHeaders);
+/** Present on a response only with all the others: one look tells `withSecurityHeaders` there is nothing to do. */
+const MARKER = "X-Content-Type-Options";
+const JSON_BASE = new Headers({ ...securityHeaders, "Content-Type": "application/json" });
+
+/**
+ * Headers for a JSON answer with the security headers already in: one native copy of a prepared set costs about
+ * half of setting seven headers one by one on the finished response.
+ */
+export function jsonHeaders(): Headers {
+  return new Headers(JSON_BASE);
+}
+
+/** Adds the security headers a response lacks, keeping any it set itself (the docs page its own CSP). */
+export function withSecurityHeaders(headers: Headers): void {
+  if (headers.has(MARKER)) return;
+  for (const [name, value] of SECURITY_HEADER_LIST) if (!headers.has(name)) headers.set(name, value);
+}
+
 /** The docs page runs its own inline script and styles, and nothing from elsewhere. */
 export const docsPageCsp =
   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'";
