@@ -82,15 +82,22 @@ try {
       const schedule = amortizationSchedule(params);
       const disclosure = aprDisclosure({
         principalCents: params.principalCents,
-        aprBasisPoints: 600,
         schedule,
+        advanceDate: params.startDate,
       });
       const view = toTermsView({
         ...params,
         amountCents: params.principalCents,
-        schedule,
-        disclosure,
+        priced: {
+          scheduleType: params.scheduleType,
+          originationFeeCents: 0,
+          originationFeeFinanced: false,
+          principalCents: params.principalCents,
+          schedule,
+          disclosure,
+        },
         pricing: { source: "requested", band: null, score: null },
+        product: { id: "00000000-0000-4000-8000-000000000000", version: 1, name: "bench" },
       });
       return view.schedule.length;
     },

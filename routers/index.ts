@@ -8,6 +8,7 @@ import { healthRouter } from "./health";
 import { loansRouter } from "./loans";
 import { mfaRouter } from "./mfa";
 import { paymentsRouter } from "./payments";
+import { productsRouter } from "./products";
 import { profileRouter } from "./profile";
 import { walletRouter } from "./wallet";
 
@@ -20,6 +21,7 @@ export const appRouter = router({
   credit: creditRouter,
   loans: loansRouter,
   payments: paymentsRouter,
+  products: productsRouter,
   wallet: walletRouter,
   chain: chainRouter,
   compliance: complianceRouter,

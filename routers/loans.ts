@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { STAFF_ROLES } from "../server/auth/roles";
 import { amlConfig } from "../server/compliance/aml/monitoring";
 import type { Context } from "../server/context";
@@ -5,6 +6,8 @@ import { applyForLoan } from "../server/loans/apply";
 import { requireIdempotencyKey } from "../server/loans/idempotency";
 import { ledgerTrialBalance } from "../server/loans/ledger";
 import { paymentSchema } from "../server/loans/payment-view";
+import { productListSchema } from "../server/loans/products/schemas";
+import { listProducts } from "../server/loans/products/service";
 import {
   describeLoan,
   getLoanDetail,
@@ -41,7 +44,7 @@ import { approveLoan, disburseLoan, rejectLoan, withdrawLoan } from "../server/l
 import { startRepayment } from "../server/payments/intent";
 import { settleByStaff } from "../server/payments/staff-settlement";
 import { verifyIncome } from "../server/profile/income-verification";
-import { protectedProcedure, roleProcedure, router } from "../server/trpc";
+import { protectedProcedure, publicProcedure, roleProcedure, router } from "../server/trpc";
 
 const tags = ["loans"];
 /** Underwriters and admins: the queue and the decisions. */
@@ -63,20 +66,42 @@ export const loansRouter = router({
         tags,
         summary: "Quote terms: APR, payment, schedule and disclosure (stores nothing)",
         description:
-          "Without apr, the APR comes from your latest credit score's band (422 SCORE_MISSING before the first score).",
+          "Under the product named by productId (the default product without one). Without apr, the APR comes from your latest credit score's band in the product's pricing (422 SCORE_MISSING before the first score). The disclosure's APR is the actuarial APR of Regulation Z Appendix J, origination fee included.",
         protect: true,
       },
     })
     .input(calculateInputSchema)
     .output(termsSchema)
     .mutation(({ ctx, input }) =>
-      calculateTerms(ctx.db, loanSettings(ctx.config), ctx.user.id, {
-        amountCents: input.amount,
-        termMonths: input.termMonths,
-        scheduleType: input.scheduleType,
-        aprBasisPoints: input.apr,
-      }),
+      calculateTerms(
+        ctx.db,
+        { settings: loanSettings(ctx.config) },
+        {
+          userId: ctx.user.id,
+          productId: input.productId,
+          amountCents: input.amount,
+          termMonths: input.termMonths,
+          scheduleType: input.scheduleType,
+          aprBasisPoints: input.apr,
+        },
+      ),
     ),
+
+  // Before `get`: "products" is not a loan id.
+  products: publicProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/loans/products",
+        tags,
+        summary: "Loan products open to new loans, with their current terms (no sign-in needed)",
+      },
+    })
+    .input(z.object({}))
+    .output(productListSchema)
+    .query(async ({ ctx }) => ({
+      items: await listProducts(ctx.db, { settings: loanSettings(ctx.config) }),
+    })),
 
   // `apply` is a reserved word in tRPC routers (procedures are callable proxies), hence `submit`; REST keeps /loans/apply.
   submit: protectedProcedure
@@ -102,6 +127,7 @@ export const loansRouter = router({
         {
           userId: ctx.user.id,
           idempotencyKey: requireIdempotencyKey(input.idempotencyKey, ctx.request.idempotencyKey),
+          productId: input.productId,
           amountCents: input.amount,
           termMonths: input.termMonths,
           purpose: input.purpose,

@@ -5,4 +5,5 @@ export * from "./compliance";
 export * from "./credit";
 export * from "./loans";
 export * from "./payments";
+export * from "./products";
 export * from "./profiles";

@@ -20,6 +20,8 @@ export const ledgerAccounts = [
   "interest_receivable",
   "interest_income",
   "overpayments",
+  "fees_receivable",
+  "fee_income",
 ] as const;
 export type LedgerAccount = (typeof ledgerAccounts)[number];
 

@@ -2,8 +2,10 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   bigserial,
+  boolean,
   check,
   date,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -19,6 +21,7 @@ import { users } from "./auth";
 import { creditScores } from "./credit";
 import { instalmentStates, ledgerAccounts, loanStatuses, scheduleTypes } from "./loan-values";
 import { payments } from "./payments";
+import { loanProductVersions } from "./products";
 
 // Loans and their books must outlive the account, like compliance records: a borrower cannot be deleted (`restrict`).
 
@@ -26,7 +29,7 @@ export const loanStatus = pgEnum("loan_status", loanStatuses);
 export const loanScheduleType = pgEnum("loan_schedule_type", scheduleTypes);
 export const loanInstalmentState = pgEnum("loan_instalment_state", instalmentStates);
 export const ledgerAccount = pgEnum("ledger_account", ledgerAccounts);
-export const journalEntryKind = pgEnum("journal_entry_kind", ["disbursement", "repayment"]);
+export const journalEntryKind = pgEnum("journal_entry_kind", ["disbursement", "repayment", "late_fee"]);
 
 /**
  * One row per application. The terms (APR, payment) are quoted at application from the score then current and
@@ -51,6 +54,12 @@ export const loans = pgTable(
     /** The score the APR was priced on. */
     scoreId: uuid("score_id").references(() => creditScores.id, { onDelete: "set null" }),
     score: integer("score"),
+    /** The product version the loan was priced on, for life; null for loans made before products existed. */
+    productId: uuid("product_id"),
+    productVersion: integer("product_version"),
+    originationFeeCents: bigint("origination_fee_cents", { mode: "number" }).notNull().default(0),
+    /** True: the fee is part of the principal the schedule amortises; false: it was withheld from the payout. */
+    originationFeeFinanced: boolean("origination_fee_financed").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     approvedAt: timestamp("approved_at", { withTimezone: true }),
@@ -64,6 +73,12 @@ export const loans = pgTable(
     check("loans_amount_positive", sql`${table.amountCents} > 0`),
     check("loans_term_positive", sql`${table.termMonths} > 0`),
     check("loans_apr_non_negative", sql`${table.aprBasisPoints} >= 0`),
+    check("loans_origination_fee_non_negative", sql`${table.originationFeeCents} >= 0`),
+    foreignKey({
+      name: "loans_product_version_fk",
+      columns: [table.productId, table.productVersion],
+      foreignColumns: [loanProductVersions.productId, loanProductVersions.version],
+    }).onDelete("restrict"),
   ],
 );
 
@@ -206,7 +221,7 @@ export const loanRefusals = pgTable(
   (table) => [index("loan_refusals_user_idx").on(table.userId, table.seq)],
 );
 
-/** A balanced posting (checked before insert by journal.ts). One per disbursement, one per repayment. */
+/** A balanced posting (checked before insert by journal.ts). One per disbursement, per repayment, per late fee. */
 export const journalEntries = pgTable(
   "journal_entries",
   {
@@ -217,6 +232,8 @@ export const journalEntries = pgTable(
       .notNull()
       .references(() => loans.id, { onDelete: "restrict" }),
     repaymentId: uuid("repayment_id").references(() => repayments.id, { onDelete: "restrict" }),
+    /** The late instalment a late fee was charged for; null on every other kind of entry. */
+    instalmentN: integer("instalment_n"),
     description: text("description").notNull(),
     postedAt: timestamp("posted_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -226,6 +243,8 @@ export const journalEntries = pgTable(
       .on(table.loanId)
       .where(sql`${table.kind} = 'disbursement'`),
     uniqueIndex("journal_entries_repayment_idx").on(table.repaymentId),
+    // One late fee per late instalment, however often the delinquency job runs (only late fees name an instalment).
+    uniqueIndex("journal_entries_one_late_fee_idx").on(table.loanId, table.instalmentN),
   ],
 );
 

@@ -10,20 +10,24 @@ import { latestScore } from "../credit/history";
 import { notFound, unprocessable } from "../errors";
 import { checkEligibility, type EligibilityCode, type EligibilityInput, NOT_ELIGIBLE } from "./eligibility";
 import { requestHash, runIdempotent } from "./idempotency";
+import { ensureDefaultProduct, productForLoan } from "./products/service";
 import { type LoanView, storedLoanSchema } from "./schemas";
 import type { LoanSettings } from "./settings";
 import { openApplicationStatuses } from "./status";
-import { checkTermLimits, priceForScore, scheduleFor } from "./terms";
+import { checkTermLimits, priceForScore, priceLoan } from "./terms";
 import { toLoanView } from "./views";
 import { recordTransition } from "./workflow";
 
 export type ApplyParams = {
   userId: string;
   idempotencyKey: string;
+  /** Omitted: the default product. */
+  productId?: string;
   amountCents: number;
   termMonths: number;
   purpose: string;
-  scheduleType: ScheduleType;
+  /** Omitted: the product's. */
+  scheduleType?: ScheduleType;
   now?: Date;
 };
 
@@ -113,11 +117,13 @@ async function recordRefusal(db: Database, meta: RequestMeta, params: ApplyParam
 }
 
 /**
- * Applies for a loan, once per idempotency key. The APR is priced from the applicant's latest score; every
- * eligibility rule is checked (the first refusal is a 422 with its code and a plain reason, or NOT_ELIGIBLE for
- * an undisclosed one; refusals are kept for underwriters); the loan is stored as `submitted` with its
- * transition, audit entry and chain record. The user's row is locked for the
- * transaction, so two applications of one user (under different keys) are counted one after the other.
+ * Applies for a loan, once per idempotency key, under a product's current version (the default product without a
+ * productId), which the loan keeps for life. The APR is priced from the applicant's latest score by the product's
+ * table and its origination fee charged as the product says; every eligibility rule is checked, with the
+ * product's score floor and debt-to-income ceiling (the first refusal is a 422 with its code and a plain reason,
+ * or NOT_ELIGIBLE for an undisclosed one; refusals are kept for underwriters); the loan is stored as `submitted`
+ * with its transition, audit entry and chain record. The user's row is locked for the transaction, so two
+ * applications of one user (under different keys) are counted one after the other.
  */
 export async function applyForLoan(
   db: Database,
@@ -127,12 +133,13 @@ export async function applyForLoan(
 ): Promise<{ loan: LoanView; replayed: boolean }> {
   const { settings } = deps;
   const now = params.now ?? new Date();
-  checkTermLimits(settings, params.amountCents, params.termMonths);
+  const productId = params.productId ?? (await ensureDefaultProduct(db, deps));
   const request = {
+    productId: params.productId ?? null,
     amountCents: params.amountCents,
     termMonths: params.termMonths,
     purpose: params.purpose,
-    scheduleType: params.scheduleType,
+    scheduleType: params.scheduleType ?? null,
   };
   const call = {
     userId: params.userId,
@@ -149,17 +156,29 @@ export async function applyForLoan(
       .where(eq(users.id, params.userId))
       .for("update");
     if (!user) throw notFound("User");
+    const { version } = await productForLoan(tx, deps, { productId });
+    checkTermLimits(version, params.amountCents, params.termMonths);
     const facts = await eligibilityFacts(tx, params.userId, now);
     const score = await latestScore(tx, params.userId);
-    const aprBasisPoints = score ? priceForScore(settings, score) : 0;
-    const schedule = scheduleFor({ ...request, aprBasisPoints }, now);
+    const aprBasisPoints = score ? priceForScore(version, score) : 0;
+    const priced = priceLoan(version, {
+      amountCents: params.amountCents,
+      termMonths: params.termMonths,
+      scheduleType: params.scheduleType,
+      aprBasisPoints,
+      startDate: now,
+    });
     const verdict = checkEligibility(
       {
         ...facts,
         latestScore: score,
-        newPaymentCents: schedule.monthlyPaymentCents,
+        newPaymentCents: priced.schedule.monthlyPaymentCents,
       },
-      settings.eligibility,
+      {
+        ...settings.eligibility,
+        scoreFloor: version.scoreFloor,
+        maxDebtToIncome: version.maxDtiBasisPoints / 10_000,
+      },
     );
     if (!verdict.eligible) throw new Refused(verdict.code, verdict.reason, verdict.disclosed);
 
@@ -171,11 +190,15 @@ export async function applyForLoan(
         amountCents: params.amountCents,
         termMonths: params.termMonths,
         purpose: params.purpose,
-        scheduleType: params.scheduleType,
+        scheduleType: priced.scheduleType,
         aprBasisPoints,
-        monthlyPaymentCents: schedule.monthlyPaymentCents,
+        monthlyPaymentCents: priced.schedule.monthlyPaymentCents,
         scoreId: score?.id ?? null,
         score: score?.score ?? null,
+        productId: version.productId,
+        productVersion: version.version,
+        originationFeeCents: priced.originationFeeCents,
+        originationFeeFinanced: priced.originationFeeFinanced,
         createdAt: now,
         updatedAt: now,
       })

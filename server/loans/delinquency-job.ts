@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, lt, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Database } from "../../db/client";
-import { loanInstalments, loans } from "../../db/schema";
+import { loanInstalments, loanProductVersions, loans } from "../../db/schema";
 import { appendAudit, type RequestMeta } from "../audit/log";
 import type { Outbox } from "../chain/outbox";
 import type { Config } from "../config";
@@ -9,6 +9,7 @@ import type { Jobs } from "../jobs/jobs";
 import { describeError } from "../log-redaction";
 import { isoDate } from "./dates";
 import { assessDelinquency, type DelinquencyPolicy } from "./delinquency";
+import { chargeLateFees, type LateFeeCharge, lateFeeTermsOf } from "./late-fees";
 import { toInstalmentDue } from "./views";
 import { lockLoan, transitionLoan } from "./workflow";
 
@@ -19,30 +20,44 @@ export type DelinquencyRun = {
   loansChecked: number;
   /** Instalments newly marked late by this run. */
   instalmentsMarkedLate: number;
+  /** Late fees posted by this run (one per late instalment, on products that charge one) and their total. */
+  lateFeesCharged: number;
+  lateFeeCents: number;
   defaultedLoanIds: string[];
   failures: { loanId: string; error: string }[];
 };
 
-/** Marks one loan's overdue instalments late and defaults it when due; one transaction under the loan's lock. */
+/**
+ * Marks one loan's overdue instalments late (after its product's grace days), charges their late fees and defaults
+ * the loan when due; one transaction under the loan's lock.
+ */
 async function assessLoan(
   db: Database,
   meta: RequestMeta,
   now: Date,
   params: { policy: DelinquencyPolicy; outbox: Outbox },
   loanId: string,
-): Promise<{ markedLate: number; defaulted: boolean }> {
+): Promise<{ markedLate: number; fees: LateFeeCharge[]; defaulted: boolean }> {
   return db.transaction(async (tx) => {
     const loan = await lockLoan(tx, loanId);
-    if (loan.status !== "disbursed") return { markedLate: 0, defaulted: false };
+    if (loan.status !== "disbursed") return { markedLate: 0, fees: [], defaulted: false };
+    const terms = await lateFeeTermsOf(tx, loan);
+    const { defaultAfterDays } = params.policy;
+    const policy = {
+      graceDays: Math.min(terms?.graceDays ?? params.policy.graceDays, defaultAfterDays),
+      defaultAfterDays,
+    };
     const rows = await tx
       .select()
       .from(loanInstalments)
       .where(eq(loanInstalments.loanId, loanId))
       .orderBy(asc(loanInstalments.n));
-    const assessment = assessDelinquency(rows.map(toInstalmentDue), now, params.policy);
-    const newlyLate = rows
-      .filter((row) => row.state !== "late" && assessment.lateInstalments.includes(row.n))
-      .map((row) => row.n);
+    const assessment = assessDelinquency(rows.map(toInstalmentDue), now, policy);
+    const newlyLateRows = rows.filter(
+      (row) => row.state !== "late" && assessment.lateInstalments.includes(row.n),
+    );
+    const newlyLate = newlyLateRows.map((row) => row.n);
+    let fees: LateFeeCharge[] = [];
     if (newlyLate.length > 0) {
       await tx
         .update(loanInstalments)
@@ -51,6 +66,7 @@ async function assessLoan(
           lateAt: sql`coalesce(${loanInstalments.lateAt}, ${now.toISOString()}::timestamptz)`,
         })
         .where(and(eq(loanInstalments.loanId, loanId), inArray(loanInstalments.n, newlyLate)));
+      if (terms) fees = await chargeLateFees(tx, { loanId, terms, lateInstalments: newlyLateRows, now });
       await appendAudit(tx, meta, {
         action: "loan.instalments_late",
         subjectType: "loan",
@@ -59,6 +75,7 @@ async function assessLoan(
           userId: loan.userId,
           instalments: newlyLate,
           daysPastDue: assessment.daysPastDue,
+          lateFees: fees,
           asOf: now,
         },
       });
@@ -71,13 +88,14 @@ async function assessLoan(
         now,
       });
     }
-    return { markedLate: newlyLate.length, defaulted: assessment.shouldDefault };
+    return { markedLate: newlyLate.length, fees, defaulted: assessment.shouldDefault };
   });
 }
 
 /**
  * Late detection as of `now` (a parameter: the cron passes the real time, tests and `jobs:run --now` move it).
- * An instalment with something unpaid more than the grace days after its due day is marked late; a loan whose
+ * An instalment with something unpaid more than the grace days (its product's) after its due day is marked late
+ * and charged the product's late fee, once; a loan whose
  * oldest unpaid instalment is more than the default days past due moves to `defaulted` through the transition
  * table, audited. Each loan is its own transaction, so one failure leaves the others done; running twice for
  * the same `now` changes nothing the second time.
@@ -90,11 +108,20 @@ export async function runDelinquency(
 ): Promise<DelinquencyRun> {
   const { policy } = params;
   const outbox = params.outbox ?? {};
-  const cutoff = sql`${isoDate(now)}::date - ${policy.graceDays}::integer`;
+  // Each loan's grace days are its product version's (the configured ones for loans made before products).
+  const graceDays = sql`coalesce(${loanProductVersions.graceDays}, ${policy.graceDays})::integer`;
+  const cutoff = sql`${isoDate(now)}::date - ${graceDays}`;
   const candidates = await db
     .selectDistinct({ id: loans.id })
     .from(loans)
     .innerJoin(loanInstalments, eq(loanInstalments.loanId, loans.id))
+    .leftJoin(
+      loanProductVersions,
+      and(
+        eq(loanProductVersions.productId, loans.productId),
+        eq(loanProductVersions.version, loans.productVersion),
+      ),
+    )
     .where(
       and(
         eq(loans.status, "disbursed"),
@@ -108,6 +135,8 @@ export async function runDelinquency(
   const run: DelinquencyRun = {
     loansChecked: candidates.length,
     instalmentsMarkedLate: 0,
+    lateFeesCharged: 0,
+    lateFeeCents: 0,
     defaultedLoanIds: [],
     failures: [],
   };
@@ -115,6 +144,8 @@ export async function runDelinquency(
     try {
       const result = await assessLoan(db, meta, now, { policy, outbox }, id);
       run.instalmentsMarkedLate += result.markedLate;
+      run.lateFeesCharged += result.fees.length;
+      run.lateFeeCents += result.fees.reduce((sum, fee) => sum + fee.feeCents, 0);
       if (result.defaulted) run.defaultedLoanIds.push(id);
     } catch (error) {
       run.failures.push({ loanId: id, error: describeError(error) });

@@ -1,24 +1,28 @@
+import { actuarialAprBasisPoints } from "./apr";
 import type { Schedule } from "./schedule";
 
 /**
  * The Truth-in-Lending box (Regulation Z, 12 CFR 1026.18): APR, finance charge, amount financed, total of
- * payments and the payment schedule. Amount financed = principal − prepaid finance charges (fees withheld
- * at disbursement); finance charge = interest + those charges; total of payments = the schedule's sum.
+ * payments and the payment schedule. Amount financed = principal − prepaid finance charges (an origination fee,
+ * whether withheld from the payout or financed into the principal); finance charge = total of payments − amount
+ * financed (interest + those charges); the APR is the actuarial rate of Appendix J (apr.ts) that discounts the
+ * payments, on their due dates, to the amount financed at the advance.
  */
 
 export type AprDisclosureParams = {
+  /** What the schedule amortises (the amount, plus the fee when it is financed). */
   principalCents: number;
-  /** The note rate the schedule was built with. */
-  aprBasisPoints: number;
   schedule: Schedule;
-  /** Fees that are finance charges paid or withheld up front (origination fee). Default 0. */
+  /** The day of the advance (disbursement), from which the schedule counts its months. */
+  advanceDate: Date;
+  /** Fees that are finance charges paid or withheld up front, or financed (origination fee). Default 0. */
   prepaidFinanceChargeCents?: number;
 };
 
 export type PaymentRun = { count: number; amountCents: number; firstDueDate: Date };
 
 export type AprDisclosure = {
-  /** With no prepaid finance charge this is the note rate; otherwise the actuarial APR to the basis point. */
+  /** The actuarial APR, to the basis point. */
   aprBasisPoints: number;
   financeChargeCents: number;
   amountFinancedCents: number;
@@ -36,47 +40,20 @@ export function aprDisclosure(params: AprDisclosureParams): AprDisclosure {
   }
   const amountFinanced = principalCents - prepaid;
   const totalOfPayments = schedule.instalments.reduce((sum, item) => sum + item.paymentCents, 0);
-  const payments = schedule.instalments.map((item) => item.paymentCents);
+  const aprBasisPoints = actuarialAprBasisPoints({
+    amountFinancedCents: amountFinanced,
+    advanceDate: params.advanceDate,
+    payments: schedule.instalments.map((item) => ({ amountCents: item.paymentCents, date: item.dueDate })),
+    dayOfMonth: schedule.dueDayOfMonth,
+  });
   return {
-    aprBasisPoints: prepaid === 0 ? params.aprBasisPoints : actuarialAprBasisPoints(amountFinanced, payments),
+    aprBasisPoints,
     financeChargeCents: totalOfPayments - amountFinanced,
     amountFinancedCents: amountFinanced,
     totalOfPaymentsCents: totalOfPayments,
     prepaidFinanceChargeCents: prepaid,
     payments: paymentRuns(schedule),
   };
-}
-
-/**
- * The actuarial APR (Regulation Z, Appendix J) for monthly payments, one unit period a month: the rate i
- * with amountFinanced = Σ payment_k / (1 + i)^k, and APR = 12·i, rounded to the basis point. Found by
- * bisection in floating point, which is ample for a figure disclosed to 0.01 % (the rule's tolerance is
- * 0.125 %).
- */
-export function actuarialAprBasisPoints(
-  amountFinancedCents: number,
-  paymentsCents: readonly number[],
-): number {
-  const presentValue = (i: number) => {
-    let pv = 0;
-    let discount = 1;
-    for (const payment of paymentsCents) {
-      discount /= 1 + i;
-      pv += payment * discount;
-    }
-    return pv;
-  };
-  const total = paymentsCents.reduce((sum, payment) => sum + payment, 0);
-  if (total <= amountFinancedCents) return 0;
-  let low = 0;
-  let high = 1; // 1200 % a year: present value there is far below any amount financed we price
-  while (presentValue(high) > amountFinancedCents) high *= 2;
-  for (let step = 0; step < 200 && high - low > 1e-12; step++) {
-    const mid = (low + high) / 2;
-    if (presentValue(mid) > amountFinancedCents) low = mid;
-    else high = mid;
-  }
-  return Math.round(((low + high) / 2) * 12 * 10_000);
 }
 
 function paymentRuns(schedule: Schedule): PaymentRun[] {

@@ -5,7 +5,9 @@ import { type LedgerAccount, ledgerAccounts } from "../../db/schema/loan-values"
  * keeps the books balanced at every moment.
  *
  * The scheme (Fineract's, on the accrual side):
- * - disbursement:  Dr loans_receivable / Cr cash, for the principal;
+ * - disbursement:  Dr loans_receivable for the principal / Cr cash for the payout / Cr fee_income for the
+ *                  origination fee (withheld from the payout, or financed into the principal);
+ * - late fee:      Dr fees_receivable / Cr fee_income, once per late instalment;
  * - accrual:       Dr interest_receivable / Cr interest_income, when interest is earned (optional; e.g. as
  *                  an instalment falls due);
  * - repayment:     Dr cash for the amount; Cr loans_receivable for the principal part; the interest part
@@ -23,6 +25,8 @@ export const normalBalance: Readonly<Record<LedgerAccount, "debit" | "credit">> 
   interest_receivable: "debit",
   interest_income: "credit",
   overpayments: "credit",
+  fees_receivable: "debit",
+  fee_income: "credit",
 });
 
 export type JournalLine = { account: LedgerAccount; debitCents: number; creditCents: number };
@@ -78,10 +82,27 @@ function balanced(lines: JournalLine[]): JournalLine[] {
   return lines;
 }
 
-/** Paying out the principal: Dr loans_receivable / Cr cash. */
-export function disbursementEntries(principalCents: number): JournalLine[] {
+/**
+ * Paying out a loan: Dr loans_receivable for the principal the schedule amortises / Cr cash for what the borrower
+ * receives / Cr fee_income for the origination fee. Principal = payout + fee, whichever way the fee was taken.
+ */
+export function disbursementEntries(principalCents: number, originationFeeCents = 0): JournalLine[] {
   requireAmount("principalCents", principalCents, false);
-  return balanced([debit("loans_receivable", principalCents), credit("cash", principalCents)]);
+  requireAmount("originationFeeCents", originationFeeCents, true);
+  if (originationFeeCents >= principalCents)
+    throw new RangeError("the origination fee must be below the principal");
+  const lines = [
+    debit("loans_receivable", principalCents),
+    credit("cash", principalCents - originationFeeCents),
+    credit("fee_income", originationFeeCents),
+  ];
+  return balanced(lines.filter((line) => line.debitCents > 0 || line.creditCents > 0));
+}
+
+/** A late fee charged: Dr fees_receivable / Cr fee_income. */
+export function lateFeeEntries(feeCents: number): JournalLine[] {
+  requireAmount("feeCents", feeCents, false);
+  return balanced([debit("fees_receivable", feeCents), credit("fee_income", feeCents)]);
 }
 
 /** Interest earned but not yet received: Dr interest_receivable / Cr interest_income. */

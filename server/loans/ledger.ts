@@ -7,9 +7,11 @@ import { assertBalanced, type JournalLine, trialBalance } from "./journal";
 import type { TrialBalanceView } from "./schemas";
 
 export type Posting = {
-  kind: "disbursement" | "repayment";
+  kind: "disbursement" | "repayment" | "late_fee";
   loanId: string;
   repaymentId?: string | null;
+  /** The late instalment a late fee is charged for. */
+  instalmentN?: number | null;
   description: string;
   lines: JournalLine[];
   postedAt: Date;
@@ -28,6 +30,7 @@ export async function postJournal(tx: Database, posting: Posting): Promise<strin
       kind: posting.kind,
       loanId: posting.loanId,
       repaymentId: posting.repaymentId ?? null,
+      instalmentN: posting.instalmentN ?? null,
       description: posting.description,
       postedAt: posting.postedAt,
     })

@@ -37,6 +37,8 @@ export type Schedule = {
   monthlyPaymentCents: number;
   totalInterestCents: number;
   totalPayableCents: number;
+  /** The day of the month instalments fall due (a short month moves them to its last day). */
+  dueDayOfMonth: number;
   instalments: ScheduledInstalment[];
 };
 
@@ -147,6 +149,7 @@ export function amortizationSchedule(params: ScheduleParams): Schedule {
     monthlyPaymentCents: scheduleType === "equal_installments" && termMonths > 1 ? level : first.paymentCents,
     totalInterestCents: totalInterest,
     totalPayableCents: principalCents + totalInterest,
+    dueDayOfMonth: anchor.getUTCDate(),
     instalments,
   };
 }

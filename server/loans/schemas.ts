@@ -21,10 +21,16 @@ export const termMonthsInput = z
 
 export const scheduleTypeInput = z
   .enum(scheduleTypes, { error: `scheduleType must be one of ${scheduleTypes.join(", ")}` })
-  .default("equal_installments")
+  .optional()
   .meta({
-    description: "equal_installments (level payments, the default) or equal_principal (declining balance)",
+    description:
+      "equal_installments (level payments) or equal_principal (declining balance); omitted, the product's (the default product's is equal_installments)",
   });
+
+export const productIdInput = z
+  .uuid({ error: "productId must be a loan product id" })
+  .optional()
+  .meta({ description: "The loan product (GET /api/loans/products); omitted, the default product" });
 
 export const idempotencyKeyInput = z
   .string()
@@ -46,6 +52,7 @@ export const idempotencyHeaders = z.object({
 });
 
 export const calculateInputSchema = z.object({
+  productId: productIdInput,
   amount: loanAmountInput,
   termMonths: termMonthsInput,
   scheduleType: scheduleTypeInput,
@@ -55,6 +62,7 @@ export const calculateInputSchema = z.object({
 });
 
 export const applyInputSchema = z.object({
+  productId: productIdInput,
   amount: loanAmountInput,
   termMonths: termMonthsInput,
   purpose: z
@@ -131,6 +139,9 @@ export const disclosureSchema = z
     financeCharge: moneySchema.meta({ description: "The dollar amount the credit will cost" }),
     amountFinanced: moneySchema,
     totalOfPayments: moneySchema,
+    prepaidFinanceCharge: moneySchema.meta({
+      description: "The origination fee, part of the finance charge",
+    }),
     payments: z.array(z.object({ count: z.number().int(), amount: moneySchema, firstDueDate: isoDay })),
   })
   .meta({ description: "Truth-in-Lending disclosure (Regulation Z, 12 CFR 1026.18)" });
@@ -140,6 +151,15 @@ export const termsSchema = z.object({
   termMonths: z.number().int(),
   apr: rateSchema,
   scheduleType: z.enum(scheduleTypes),
+  product: z.object({ id: z.uuid(), version: z.number().int(), name: z.string() }),
+  originationFee: moneySchema,
+  originationFeeFinanced: z.boolean(),
+  principal: moneySchema.meta({
+    description: "What the schedule amortises: the amount, plus the fee if financed",
+  }),
+  payout: moneySchema.meta({
+    description: "What the borrower receives: the amount, less the fee if deducted",
+  }),
   monthlyPayment: moneySchema.meta({ description: "Equal principal: the first (largest) payment" }),
   totalInterest: moneySchema,
   totalPayable: moneySchema,
@@ -164,6 +184,17 @@ export const loanSchema = z.object({
   apr: rateSchema,
   monthlyPayment: moneySchema,
   score: z.number().int().nullable().meta({ description: "The credit score the APR was priced on" }),
+  productId: z
+    .uuid()
+    .nullable()
+    .meta({ description: "The loan product; null for loans made before products" }),
+  productVersion: z
+    .number()
+    .int()
+    .nullable()
+    .meta({ description: "The product version it was priced on, for life" }),
+  originationFee: moneySchema,
+  originationFeeFinanced: z.boolean(),
   nextStatuses: z
     .array(z.enum(loanStatuses))
     .meta({ description: "Where the workflow can take it from here" }),
@@ -176,6 +207,10 @@ export type LoanView = z.infer<typeof loanSchema>;
 
 /** A stored answer read back: JSON has no dates. */
 export const storedLoanSchema = loanSchema.extend({
+  productId: z.uuid().nullable().default(null),
+  productVersion: z.number().int().nullable().default(null),
+  originationFee: moneySchema.default("0.00"),
+  originationFeeFinanced: z.boolean().default(false),
   createdAt: z.coerce.date(),
   approvedAt: z.coerce.date().nullable(),
   disbursedAt: z.coerce.date().nullable(),

@@ -1,12 +1,12 @@
 import type { Loan, LoanInstalment, LoanTransition, Payment } from "../../db/schema";
 import { formatMoney, formatRate } from "../money";
 import { isoDate } from "./dates";
-import type { AprDisclosure } from "./disclosure";
 import { toPaymentView } from "./payment-view";
 import { type InstalmentDue, instalmentRemainingCents } from "./repayment";
 import { amortizationSchedule, type Schedule } from "./schedule";
 import type { LoanDetailView, LoanView, TermsView } from "./schemas";
 import { nextStatuses } from "./status";
+import type { PricedTerms } from "./terms";
 
 /** A stored due date ("2025-02-28") as the Date the pure core works with: 00:00 UTC of that day. */
 export function dueDateOf(day: string): Date {
@@ -37,6 +37,10 @@ export function toLoanView(loan: Loan): LoanView {
     apr: formatRate(loan.aprBasisPoints),
     monthlyPayment: formatMoney(loan.monthlyPaymentCents),
     score: loan.score,
+    productId: loan.productId,
+    productVersion: loan.productVersion,
+    originationFee: formatMoney(loan.originationFeeCents),
+    originationFeeFinanced: loan.originationFeeFinanced,
     nextStatuses: [...nextStatuses(loan.status)],
     createdAt: loan.createdAt,
     approvedAt: loan.approvedAt,
@@ -45,10 +49,17 @@ export function toLoanView(loan: Loan): LoanView {
   };
 }
 
+/** What the schedule amortises: the amount, plus the origination fee when it was financed. */
+export function loanPrincipalCents(
+  loan: Pick<Loan, "amountCents" | "originationFeeCents" | "originationFeeFinanced">,
+): number {
+  return loan.amountCents + (loan.originationFeeFinanced ? loan.originationFeeCents : 0);
+}
+
 /** The schedule the loan's terms give, before approval writes it down. */
 export function quotedSchedule(loan: Loan, startDate: Date): Schedule {
   return amortizationSchedule({
-    principalCents: loan.amountCents,
+    principalCents: loanPrincipalCents(loan),
     aprBasisPoints: loan.aprBasisPoints,
     termMonths: loan.termMonths,
     scheduleType: loan.scheduleType,
@@ -108,7 +119,7 @@ export function toLoanDetailView(
   return {
     ...toLoanView(loan),
     totalInterest: formatMoney(totalInterest),
-    totalPayable: formatMoney(loan.amountCents + totalInterest),
+    totalPayable: formatMoney(loanPrincipalCents(loan) + totalInterest),
     paid: formatMoney(paid),
     outstanding: formatMoney(owing.has(loan.status) ? remaining : 0),
     scheduleFixed: fixed,
@@ -128,17 +139,21 @@ export function toTermsView(params: {
   amountCents: number;
   termMonths: number;
   aprBasisPoints: number;
-  scheduleType: Loan["scheduleType"];
-  schedule: Schedule;
-  disclosure: AprDisclosure;
+  priced: PricedTerms;
   pricing: TermsView["pricing"];
+  product: TermsView["product"];
 }): TermsView {
-  const { schedule, disclosure } = params;
+  const { schedule, disclosure } = params.priced;
   return {
     amount: formatMoney(params.amountCents),
     termMonths: params.termMonths,
     apr: formatRate(params.aprBasisPoints),
-    scheduleType: params.scheduleType,
+    scheduleType: params.priced.scheduleType,
+    product: params.product,
+    originationFee: formatMoney(params.priced.originationFeeCents),
+    originationFeeFinanced: params.priced.originationFeeFinanced,
+    principal: formatMoney(params.priced.principalCents),
+    payout: formatMoney(params.priced.principalCents - params.priced.originationFeeCents),
     monthlyPayment: formatMoney(schedule.monthlyPaymentCents),
     totalInterest: formatMoney(schedule.totalInterestCents),
     totalPayable: formatMoney(schedule.totalPayableCents),
@@ -148,6 +163,7 @@ export function toTermsView(params: {
       financeCharge: formatMoney(disclosure.financeChargeCents),
       amountFinanced: formatMoney(disclosure.amountFinancedCents),
       totalOfPayments: formatMoney(disclosure.totalOfPaymentsCents),
+      prepaidFinanceCharge: formatMoney(disclosure.prepaidFinanceChargeCents),
       payments: disclosure.payments.map((run) => ({
         count: run.count,
         amount: formatMoney(run.amountCents),

@@ -12,7 +12,7 @@ import { isoDate } from "./dates";
 import { disbursementEntries } from "./journal";
 import { postJournal } from "./ledger";
 import { canTransition, IllegalTransitionError, isFinalStatus, nextStatuses } from "./status";
-import { quotedSchedule } from "./views";
+import { loanPrincipalCents, quotedSchedule } from "./views";
 
 /** The loan row under FOR UPDATE: status changes and repayments of one loan run one at a time. */
 export async function lockLoan(tx: Database, loanId: string): Promise<Loan> {
@@ -190,8 +190,9 @@ export type DisburseDeps = {
 
 /**
  * approved → disbursed: the schedule's due dates start now (the first one month on), the principal is booked
- * (Dr loans_receivable / Cr cash) and the payout goes through AML monitoring, all in one transaction. With four
- * eyes on, the member of staff who approved the loan cannot pay it out.
+ * (Dr loans_receivable / Cr cash for the payout / Cr fee_income for the origination fee) and the payout goes
+ * through AML monitoring, all in one transaction. With four eyes on, the member of staff who approved the loan
+ * cannot pay it out.
  */
 export async function disburseLoan(
   db: Database,
@@ -224,7 +225,7 @@ export async function disburseLoan(
       kind: "disbursement",
       loanId: loan.id,
       description: `Disbursement of loan ${loan.id}`,
-      lines: disbursementEntries(loan.amountCents),
+      lines: disbursementEntries(loanPrincipalCents(loan), loan.originationFeeCents),
       postedAt: now,
     });
     // Directions are the borrower's: a payout reaches them ("in"), a repayment leaves them ("out").
@@ -232,7 +233,7 @@ export async function disburseLoan(
       userId: loan.userId,
       kind: "disbursement",
       direction: "in",
-      amountCents: loan.amountCents,
+      amountCents: loanPrincipalCents(loan) - loan.originationFeeCents,
       reference: loan.id,
       occurredAt: now,
     });

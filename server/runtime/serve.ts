@@ -15,6 +15,8 @@ import { buildDeps } from "../deps";
 import { createJobs, type Jobs } from "../jobs/jobs";
 import { startDelinquencySchedule } from "../loans/delinquency-job";
 import { startIdempotencyExpiry } from "../loans/idempotency-expiry";
+import { ensureDefaultProduct } from "../loans/products/service";
+import { loanSettings } from "../loans/settings";
 import { type MetricsSnapshot, watch } from "../metrics";
 import { startSandboxProvider } from "../payments/sandbox";
 import { waitForRedis } from "../redis";
@@ -56,6 +58,8 @@ export async function startServer(params: {
   const connection = await connectDatabase(databaseTarget(config));
   await migrateDatabase(connection);
   const base = buildDeps({ config, db: connection.db, logger, scoring });
+  // The LOAN_* settings become the default loan product once (idempotent; requests seed it too if this lost a race).
+  await ensureDefaultProduct(connection.db, { settings: loanSettings(config) });
   if (base.payments.webhookSecret === null) {
     logger.error(
       "PAYMENTS_WEBHOOK_SECRET is not set: the payment webhook answers 503 and no repayment settles until it is",

@@ -272,6 +272,8 @@ describe("loans over REST", () => {
       interest_receivable: "0.00",
       interest_income: closed.totalInterest,
       overpayments: "0.00",
+      fees_receivable: "0.00",
+      fee_income: "0.00",
     });
   });
 

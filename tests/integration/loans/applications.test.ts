@@ -53,6 +53,7 @@ describe(`loans.calculate (${driver})`, () => {
       financeCharge: "661.86",
       amountFinanced: "10000.00",
       totalOfPayments: "10661.86",
+      prepaidFinanceCharge: "0.00",
       payments: [
         { count: 11, amount: "888.49", firstDueDate: terms.schedule[0]?.dueDate as string },
         { count: 1, amount: "888.47", firstDueDate: terms.schedule[11]?.dueDate as string },

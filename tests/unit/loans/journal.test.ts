@@ -4,6 +4,7 @@ import {
   disbursementEntries,
   interestAccrualEntries,
   type JournalLine,
+  lateFeeEntries,
   repaymentEntries,
   trialBalance,
   UnbalancedJournalError,
@@ -22,6 +23,23 @@ describe("journal entries", () => {
       { account: "loans_receivable", debitCents: 1_000_000, creditCents: 0 },
       { account: "cash", debitCents: 0, creditCents: 1_000_000 },
     ]);
+  });
+
+  test("an origination fee is income at disbursement: the receivable is the principal, cash the payout", () => {
+    expect(disbursementEntries(500_000, 10_000)).toEqual([
+      { account: "loans_receivable", debitCents: 500_000, creditCents: 0 },
+      { account: "cash", debitCents: 0, creditCents: 490_000 },
+      { account: "fee_income", debitCents: 0, creditCents: 10_000 },
+    ]);
+    expect(() => disbursementEntries(500_000, 500_000)).toThrow(RangeError);
+  });
+
+  test("a late fee debits fees receivable and credits fee income", () => {
+    expect(lateFeeEntries(2_500)).toEqual([
+      { account: "fees_receivable", debitCents: 2_500, creditCents: 0 },
+      { account: "fee_income", debitCents: 0, creditCents: 2_500 },
+    ]);
+    expect(() => lateFeeEntries(0)).toThrow(RangeError);
   });
 
   test("a repayment debits cash and credits principal and interest income", () => {
@@ -106,6 +124,8 @@ describe("trial balance", () => {
       interest_receivable: 0,
       interest_income: 66_186,
       overpayments: 0,
+      fees_receivable: 0,
+      fee_income: 0,
     });
   });
 
@@ -134,6 +154,8 @@ describe("trial balance", () => {
       "interest_receivable",
       "interest_income",
       "overpayments",
+      "fees_receivable",
+      "fee_income",
     ]);
     expect(empty.balanced).toBe(true);
     expect(trialBalance([{ account: "cash", debitCents: 1, creditCents: 0 }]).balanced).toBe(false);

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import type { ScheduleType } from "../../../db/schema/loan-values";
+import { actuarialAprBasisPoints } from "../../../server/loans/apr";
 import { addMonthsClamped, daysBetween, isoDate } from "../../../server/loans/dates";
-import { actuarialAprBasisPoints, aprDisclosure } from "../../../server/loans/disclosure";
+import { aprDisclosure } from "../../../server/loans/disclosure";
 import {
   amortizationSchedule,
   annuityPaymentCents,
@@ -249,7 +250,7 @@ describe("invalid parameters", () => {
 describe("APR disclosure", () => {
   test("with no fees: APR is the note rate, finance charge the interest, total of payments the schedule's sum", () => {
     const result = schedule(1_000_000, 1200, 12);
-    const box = aprDisclosure({ principalCents: 1_000_000, aprBasisPoints: 1200, schedule: result });
+    const box = aprDisclosure({ principalCents: 1_000_000, schedule: result, advanceDate: startDate });
     expect(box).toMatchObject({
       aprBasisPoints: 1200,
       financeChargeCents: 66_186,
@@ -270,8 +271,29 @@ describe("APR disclosure", () => {
       [20_000_000, 600, 360],
       [2_500_000, 750, 60],
     ] as const) {
-      const payments = schedule(principal, apr, months).instalments.map((item) => item.paymentCents);
-      expect(actuarialAprBasisPoints(principal, payments)).toBe(apr);
+      const payments = schedule(principal, apr, months).instalments.map((item) => ({
+        amountCents: item.paymentCents,
+        date: item.dueDate,
+      }));
+      expect(
+        actuarialAprBasisPoints({ amountFinancedCents: principal, advanceDate: startDate, payments }),
+      ).toBe(apr);
+    }
+  });
+
+  test("a loan paid out on the 29th, 30th or 31st, due in February's last day, has a regular first period", () => {
+    for (const day of ["2025-01-29", "2025-01-30", "2025-01-31", "2024-01-31"]) {
+      const advanceDate = new Date(`${day}T15:00:00Z`);
+      const result = amortizationSchedule({
+        principalCents: 1_000_000,
+        aprBasisPoints: 1200,
+        termMonths: 12,
+        scheduleType: "equal_installments",
+        startDate: advanceDate,
+      });
+      expect(aprDisclosure({ principalCents: 1_000_000, schedule: result, advanceDate }).aprBasisPoints).toBe(
+        1200,
+      );
     }
   });
 
@@ -279,8 +301,8 @@ describe("APR disclosure", () => {
     const result = schedule(1_000_000, 1200, 12);
     const box = aprDisclosure({
       principalCents: 1_000_000,
-      aprBasisPoints: 1200,
       schedule: result,
+      advanceDate: startDate,
       prepaidFinanceChargeCents: 20_000,
     });
     expect(box.amountFinancedCents).toBe(980_000);
