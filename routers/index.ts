@@ -7,6 +7,7 @@ import { creditRouter } from "./credit";
 import { healthRouter } from "./health";
 import { loansRouter } from "./loans";
 import { mfaRouter } from "./mfa";
+import { noticesRouter } from "./notices";
 import { paymentsRouter } from "./payments";
 import { productsRouter } from "./products";
 import { profileRouter } from "./profile";
@@ -19,6 +20,7 @@ export const appRouter = router({
   admin: adminRouter,
   profile: profileRouter,
   credit: creditRouter,
+  notices: noticesRouter,
   loans: loansRouter,
   payments: paymentsRouter,
   products: productsRouter,

@@ -275,6 +275,8 @@ export const loansRouter = router({
         await rejectLoan(ctx.db, ctx.request, outbox(ctx), ctx.user, {
           loanId: input.id,
           reason: input.reason,
+          creditReason: input.creditReason,
+          creditor: loanSettings(ctx.config).creditor,
         }),
       ),
     ),

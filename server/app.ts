@@ -6,6 +6,7 @@ import type { ClientInfo } from "./http/client-info";
 import { assertNotCrossSiteCookieRequest } from "./http/csrf";
 import { docsPage } from "./http/docs-page";
 import { jsonResponse as json, transportErrorResponse } from "./http/error-response";
+import { LOAN_NOTICE_TEMPLATE, noticeDocumentHandler } from "./http/notice-document";
 import { openApiDocument } from "./http/openapi";
 import { publicHealthBodies } from "./http/public-health";
 import { clientAddress, ownOrigin, pathOf, requestIdFor, sessionCredentialFrom } from "./http/request-info";
@@ -264,6 +265,9 @@ export function createApp(deps: AppDeps) {
   // One route per operation, so Elysia's router (a static table for paths without parameters) picks it.
   for (const route of rest.routes) {
     const isHealth = route.method === "GET" && route.template === "/api/health";
+    // A loan's notice can also be answered as a PDF document (`?format=pdf`).
+    const serve =
+      route.template === LOAN_NOTICE_TEMPLATE ? noticeDocumentHandler(route.handle) : route.handle;
     app.route(
       route.method,
       route.routerPath,
@@ -271,12 +275,7 @@ export function createApp(deps: AppDeps) {
         isHealth
           ? anonymousHealth(request, server, route)
           : // A HEAD reaches a GET route here; trpc-to-openapi's contract answers it as an unknown operation.
-            handle(
-              request,
-              server,
-              route.handle,
-              request.method === route.method ? route.template : restLabel,
-            ),
+            handle(request, server, serve, request.method === route.method ? route.template : restLabel),
       noParse,
     );
   }

@@ -215,6 +215,17 @@ const configSchema = z.object({
   LOAN_INCOME_VERIFICATION_THRESHOLD: moneyAmount.prefault("250000.00"),
   /** How long an Idempotency-Key is remembered; a daily job deletes older ones. */
   IDEMPOTENCY_TTL_HOURS: wholeNumber(1, 24 * 365, 24).default(24),
+  /** The creditor named on adverse-action notices (Regulation B 1002.9: the creditor's name and address). */
+  CREDITOR_NAME: z.string().trim().min(1, "must name the creditor").max(200).default("BlockScore"),
+  CREDITOR_ADDRESS: z
+    .string()
+    .trim()
+    .min(1, "must be the creditor's postal address")
+    .max(400)
+    .default("BlockScore Lending, address not configured"),
+
+  /** The weekly stability monitoring of the credit model (PSI of the score and of each feature). */
+  MODEL_MONITORING_CRON: cronExpression.default("30 6 * * 1"),
 
   /** In cents once parsed: the most a profile may declare as annual income (monthly debts: a twelfth of it). */
   PROFILE_MAX_ANNUAL_INCOME: moneyAmount.prefault("10000000.00"),

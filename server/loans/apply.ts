@@ -8,6 +8,7 @@ import { riskLevelOf } from "../compliance/aml/monitoring";
 import { kycStatusOf } from "../compliance/kyc-queries";
 import { latestScore } from "../credit/history";
 import { notFound, unprocessable } from "../errors";
+import { issueRefusalNotice } from "./adverse-action";
 import { checkEligibility, type EligibilityCode, type EligibilityInput, NOT_ELIGIBLE } from "./eligibility";
 import { requestHash, runIdempotent } from "./idempotency";
 import { ensureDefaultProduct, productForLoan } from "./products/service";
@@ -81,6 +82,7 @@ class Refused extends Error {
     readonly code: EligibilityCode,
     readonly reason: string,
     readonly disclosed: boolean,
+    readonly scoreId: string | null,
   ) {
     super(reason);
   }
@@ -88,11 +90,19 @@ class Refused extends Error {
 
 /**
  * Keeps a refused application (nothing else of it is stored) with its real code, audited, and answers the
- * applicant: the code and reason, or NOT_ELIGIBLE for a reason they are not told (AML risk).
+ * applicant: the code and reason, or NOT_ELIGIBLE for a reason they are not told (AML risk). A refusal for a
+ * credit reason also issues an adverse-action notice, kept and carried in the answer's `details.notice`.
  */
-async function recordRefusal(db: Database, meta: RequestMeta, params: ApplyParams, refused: Refused) {
+async function recordRefusal(
+  db: Database,
+  meta: RequestMeta,
+  settings: LoanSettings,
+  params: ApplyParams,
+  refused: Refused,
+) {
   const disclosedCode = refused.disclosed ? refused.code : NOT_ELIGIBLE.code;
-  await db.transaction(async (tx) => {
+  const now = params.now ?? new Date();
+  const notice = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(loanRefusals)
       .values({
@@ -104,16 +114,35 @@ async function recordRefusal(db: Database, meta: RequestMeta, params: ApplyParam
         termMonths: params.termMonths,
       })
       .returning({ id: loanRefusals.id });
+    if (!row) throw new Error("loan refusal insert returned no row");
+    const issued = refused.disclosed
+      ? await issueRefusalNotice(tx, {
+          creditor: settings.creditor,
+          userId: params.userId,
+          refusalId: row.id,
+          code: refused.code,
+          amountCents: params.amountCents,
+          termMonths: params.termMonths,
+          scoreId: refused.scoreId,
+          now,
+        })
+      : null;
     await appendAudit(tx, meta, {
       action: "loan.application_refused",
       subjectType: "user",
       subjectId: params.userId,
-      details: { refusalId: row?.id, code: refused.code, disclosedCode, amountCents: params.amountCents },
+      details: {
+        refusalId: row.id,
+        code: refused.code,
+        disclosedCode,
+        amountCents: params.amountCents,
+        noticeId: issued?.id ?? null,
+      },
     });
+    return issued;
   });
-  return refused.disclosed
-    ? unprocessable(refused.code, refused.reason)
-    : unprocessable(NOT_ELIGIBLE.code, NOT_ELIGIBLE.reason);
+  if (!refused.disclosed) return unprocessable(NOT_ELIGIBLE.code, NOT_ELIGIBLE.reason);
+  return unprocessable(refused.code, refused.reason, notice ? { notice } : undefined);
 }
 
 /**
@@ -180,7 +209,8 @@ export async function applyForLoan(
         maxDebtToIncome: version.maxDtiBasisPoints / 10_000,
       },
     );
-    if (!verdict.eligible) throw new Refused(verdict.code, verdict.reason, verdict.disclosed);
+    if (!verdict.eligible)
+      throw new Refused(verdict.code, verdict.reason, verdict.disclosed, score?.id ?? null);
 
     const [loan] = await tx
       .insert(loans)
@@ -217,7 +247,7 @@ export async function applyForLoan(
     const { value, replayed } = await attempt;
     return { loan: value, replayed };
   } catch (error) {
-    if (error instanceof Refused) throw await recordRefusal(db, meta, params, error);
+    if (error instanceof Refused) throw await recordRefusal(db, meta, settings, params, error);
     throw error;
   }
 }

@@ -101,7 +101,17 @@ const reasonText = (label: string) =>
     .min(1, `${label} is required`)
     .max(1000, `${label} must be at most 1000 characters`);
 
-export const rejectInputSchema = loanIdInput.extend({ reason: reasonText("reason") });
+export const rejectInputSchema = loanIdInput.extend({
+  reason: reasonText("reason"),
+  creditReason: z
+    .boolean({ error: "creditReason must be true or false" })
+    .default(true)
+    .meta({
+      description:
+        "Refused on the application's credit merits (the default): the applicant gets an adverse-action notice " +
+        "(GET /api/loans/{id}/notice). false for anything else, such as a request of the applicant.",
+    }),
+});
 export const decisionInputSchema = loanIdInput.extend({ reason: reasonText("reason").optional() });
 
 const limit = z.coerce.number().int().min(1).max(100).default(20);

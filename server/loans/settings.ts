@@ -1,5 +1,6 @@
 import type { Config } from "../config";
 import type { PricingTable } from "../pricing-table";
+import type { Creditor } from "./adverse-action";
 import type { DelinquencyPolicy } from "./delinquency";
 import type { EligibilityPolicy } from "./eligibility";
 
@@ -14,6 +15,8 @@ export type LoanSettings = {
   delinquency: DelinquencyPolicy;
   /** How long an Idempotency-Key is remembered. */
   idempotencyTtlHours: number;
+  /** Named on adverse-action notices. */
+  creditor: Creditor;
 };
 
 export function loanSettings(config: Config): LoanSettings {
@@ -32,5 +35,6 @@ export function loanSettings(config: Config): LoanSettings {
     },
     delinquency: { graceDays: config.LOAN_GRACE_DAYS, defaultAfterDays: config.LOAN_DEFAULT_AFTER_DAYS },
     idempotencyTtlHours: config.IDEMPOTENCY_TTL_HOURS,
+    creditor: { name: config.CREDITOR_NAME, address: config.CREDITOR_ADDRESS },
   };
 }

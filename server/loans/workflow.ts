@@ -8,6 +8,7 @@ import type { AmlConfig } from "../compliance/aml/config";
 import { lockMovementsOf, recordMovement } from "../compliance/aml/monitoring";
 import { conflict, notFound } from "../errors";
 import { assertBorrower, assertNotApprover, assertNotOwnLoan, type Viewer } from "./access";
+import { type Creditor, issueRejectionNotice } from "./adverse-action";
 import { isoDate } from "./dates";
 import { disbursementEntries } from "./journal";
 import { postJournal } from "./ledger";
@@ -139,24 +140,40 @@ export async function approveLoan(
   });
 }
 
-/** submitted → rejected, with the reason the applicant is told. */
+export type RejectParams = DecisionParams & {
+  reason: string;
+  /** A refusal on the application's credit merits, which owes the applicant an adverse-action notice. */
+  creditReason: boolean;
+  creditor: Creditor;
+};
+
+/** submitted → rejected, with the reason the applicant is told, and its adverse-action notice when one is owed. */
 export async function rejectLoan(
   db: Database,
   meta: RequestMeta,
   outbox: Outbox,
   viewer: Viewer,
-  params: DecisionParams & { reason: string },
+  params: RejectParams,
 ): Promise<Loan> {
   const now = params.now ?? new Date();
   return db.transaction(async (tx) => {
     const loan = await lockLoan(tx, params.loanId);
     assertNotOwnLoan(viewer, loan);
-    return transitionLoan(tx, meta, outbox, loan, {
+    const rejected = await transitionLoan(tx, meta, outbox, loan, {
       to: "rejected",
       actorId: viewer.id,
       reason: params.reason,
       now,
     });
+    if (params.creditReason) {
+      await issueRejectionNotice(tx, {
+        creditor: params.creditor,
+        loan: rejected,
+        reason: params.reason,
+        now,
+      });
+    }
+    return rejected;
   });
 }
 
