@@ -4,6 +4,7 @@ import { listUsers, setUserRole } from "../server/admin/users";
 import { listAuditEntries } from "../server/audit/query";
 import { verifyAuditLog } from "../server/audit/verify";
 import { publicUserSchema } from "../server/auth/schemas";
+import { modelMonitoring, monitoringReportSchema } from "../server/credit/monitoring/service";
 import { pageLimit, seqCursor } from "../server/pagination";
 import { timeFilter } from "../server/query-inputs";
 import { roleProcedure, router } from "../server/trpc";
@@ -112,4 +113,22 @@ export const adminRouter = router({
       }),
     )
     .mutation(({ ctx }) => verifyAuditLog(ctx)),
+
+  modelMonitoring: adminProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/admin/model/monitoring",
+        tags,
+        summary: "Stability of the credit model: the window's scores against its training population",
+        description:
+          "PSI of the score and of each feature (characteristic stability) over [from, to) (default: the last " +
+          'seven days), flagged "watch" from 0.1 and "act" from 0.25, and approval and default rates by band ' +
+          "once loans have outcomes. 503 MODEL_NOT_LOADED unless the boosted trees score on this server.",
+        protect: true,
+      },
+    })
+    .input(z.object({ from: timeFilter.optional(), to: timeFilter.optional() }))
+    .output(monitoringReportSchema)
+    .query(({ ctx, input }) => modelMonitoring(ctx.db, { scoring: ctx.scoring }, input)),
 });

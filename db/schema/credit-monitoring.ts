@@ -15,7 +15,8 @@ export const modelMonitoringRuns = pgTable(
     modelVersion: text("model_version").notNull(),
     windowFrom: timestamp("window_from", { withTimezone: true }).notNull(),
     windowTo: timestamp("window_to", { withTimezone: true }).notNull(),
-    flag: text("flag", { enum: monitoringFlags }).notNull(),
+    /** Null when the window held no score to compare. */
+    flag: text("flag", { enum: monitoringFlags }),
     figures: jsonb("figures").$type<Record<string, unknown>>().notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -9,6 +9,7 @@ import { oldestUnpublishedAge, startChainPublisher } from "../chain/publisher";
 import { walletActivityForUser } from "../chain/wallet-activity";
 import type { AppDeps } from "../context";
 import type { LoadedEngine } from "../credit/engine";
+import { startModelMonitoringSchedule } from "../credit/monitoring/job";
 import { engineVersion } from "../credit/scoring-model";
 import { databaseTarget } from "../database-target";
 import { buildDeps } from "../deps";
@@ -84,6 +85,7 @@ export async function startServer(params: {
   await startAuthCleanupSchedule({ ...base, jobs });
   await startAuditCheckpointSchedule({ ...base, chain, jobs });
   await startIdempotencyExpiry({ ...base, jobs });
+  await startModelMonitoringSchedule({ ...base, jobs });
   if (base.payments.provider === "sandbox") {
     await startSandboxProvider({ ...base, chain, jobs });
     logger.warn(
