@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { Elysia } from "elysia";
 import type { AppDeps } from "./context";
+import { modelCardResponse } from "./credit/model-card/route";
 import { limitBody } from "./http/body";
 import type { ClientInfo } from "./http/client-info";
 import { assertNotCrossSiteCookieRequest } from "./http/csrf";
@@ -207,6 +208,9 @@ export function createApp(deps: AppDeps) {
           }),
         "/docs",
       ),
+    )
+    .get("/docs/model", ({ request, server }) =>
+      handle(request, server, () => modelCardResponse(deps.scoring), "/docs/model"),
     )
     .get("/metrics", ({ request, server }) =>
       handle(request, server, () => metricsAnswer(request), "/metrics"),
