@@ -105,10 +105,12 @@ export type BuildNoticeParams = {
 /** The notice as a plain value: the score's reasons in words after the leading one, at most four in all. */
 export function buildNotice(params: BuildNoticeParams): AdverseActionNotice {
   const keyFactors = (params.score?.reasons ?? []).map(({ code, description }) => ({ code, description }));
-  const reasons = [...(params.leadingReason ? [params.leadingReason] : []), ...keyFactors].slice(
-    0,
-    MAX_REASONS,
-  );
+  const leading = params.leadingReason;
+  // The rule's reason may be one of the score's too (obligations against income): stated once.
+  const reasons = [
+    ...(leading ? [leading] : []),
+    ...keyFactors.filter((factor) => factor.description !== leading?.description),
+  ].slice(0, MAX_REASONS);
   return {
     id: params.id,
     source: params.source,
