@@ -1,12 +1,12 @@
 import { timingSafeEqual } from "node:crypto";
 import { Elysia } from "elysia";
 import type { AppDeps } from "./context";
-import { modelCardResponse } from "./credit/model-card/route";
 import { limitBody } from "./http/body";
 import type { ClientInfo } from "./http/client-info";
 import { assertNotCrossSiteCookieRequest } from "./http/csrf";
 import { docsPage } from "./http/docs-page";
 import { jsonResponse as json, transportErrorResponse } from "./http/error-response";
+import { modelCardResponse } from "./http/model-card";
 import { LOAN_NOTICE_TEMPLATE, noticeDocumentHandler } from "./http/notice-document";
 import { openApiDocument } from "./http/openapi";
 import { publicHealthBodies } from "./http/public-health";

@@ -18,6 +18,9 @@ import type { EligibilityCode } from "./eligibility";
 /** Who the notice comes from: the creditor's name and address, built once from the configuration. */
 export type Creditor = { name: string; address: string };
 
+/** What issuing a notice needs from start-up. */
+export type NoticeDeps = { creditor: Creditor };
+
 /**
  * The ECOA notice of 1002.9(b)(1), with the agency that oversees a creditor that is not a bank (the FTC):
  * appendix A of Regulation B.
@@ -172,7 +175,6 @@ async function storeNotice(
 }
 
 export type RefusalNoticeParams = {
-  creditor: Creditor;
   userId: string;
   refusalId: string;
   code: EligibilityCode;
@@ -185,6 +187,7 @@ export type RefusalNoticeParams = {
 /** Issues and keeps the notice of an application refused by a credit rule; null for the other refusals. */
 export async function issueRefusalNotice(
   tx: Database,
+  deps: NoticeDeps,
   params: RefusalNoticeParams,
 ): Promise<AdverseActionNotice | null> {
   if (!isCreditRefusal(params.code)) return null;
@@ -194,7 +197,7 @@ export async function issueRefusalNotice(
       id,
       source: "eligibility",
       loanId: null,
-      creditor: params.creditor,
+      creditor: deps.creditor,
       amountCents: params.amountCents,
       termMonths: params.termMonths,
       decidedAt: params.now,
@@ -205,7 +208,6 @@ export async function issueRefusalNotice(
 }
 
 export type RejectionNoticeParams = {
-  creditor: Creditor;
   loan: Loan;
   /** The underwriter's reason, stated first. */
   reason: string;
@@ -215,6 +217,7 @@ export type RejectionNoticeParams = {
 /** Issues and keeps the notice of a loan an underwriter rejected, inside the rejection's transaction. */
 export async function issueRejectionNotice(
   tx: Database,
+  deps: NoticeDeps,
   params: RejectionNoticeParams,
 ): Promise<AdverseActionNotice> {
   const { loan } = params;
@@ -224,7 +227,7 @@ export async function issueRejectionNotice(
       id,
       source: "underwriter",
       loanId: loan.id,
-      creditor: params.creditor,
+      creditor: deps.creditor,
       amountCents: loan.amountCents,
       termMonths: loan.termMonths,
       decidedAt: params.now,

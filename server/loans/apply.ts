@@ -116,8 +116,7 @@ async function recordRefusal(
       .returning({ id: loanRefusals.id });
     if (!row) throw new Error("loan refusal insert returned no row");
     const issued = refused.disclosed
-      ? await issueRefusalNotice(tx, {
-          creditor: settings.creditor,
+      ? await issueRefusalNotice(tx, settings, {
           userId: params.userId,
           refusalId: row.id,
           code: refused.code,

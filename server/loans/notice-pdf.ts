@@ -1,5 +1,5 @@
-import { type PdfLine, renderPdf } from "../documents/pdf";
 import { formatMoney } from "../money";
+import { type PdfLine, renderPdf } from "../pdf";
 import type { AdverseActionNotice } from "./adverse-action";
 
 const day = (date: Date) => date.toISOString().slice(0, 10);

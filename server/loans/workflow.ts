@@ -166,12 +166,7 @@ export async function rejectLoan(
       now,
     });
     if (params.creditReason) {
-      await issueRejectionNotice(tx, {
-        creditor: params.creditor,
-        loan: rejected,
-        reason: params.reason,
-        now,
-      });
+      await issueRejectionNotice(tx, params, { loan: rejected, reason: params.reason, now });
     }
     return rejected;
   });
