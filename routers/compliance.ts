@@ -117,20 +117,28 @@ const complianceAdminRouter = router({
         method: "POST",
         path: "/admin/sanctions/reload",
         tags: adminTags,
-        summary: "Read the sanctions list again from SANCTIONS_DIR and swap it in",
+        summary: "Read the sanctions list again from its source and make every instance load it",
+        description:
+          "Reads SANCTIONS_DIR, or fetches SANCTIONS_SOURCE_URLS unconditionally; a changed list is stored as a " +
+          "new version. Every instance loads the stored list again within SANCTIONS_POLL_SECONDS.",
         protect: true,
       },
     })
     .input(z.void())
-    .output(z.object({ count: z.number().int(), loadedAt: z.date(), skippedRows: z.number().int() }))
+    .output(
+      z.object({
+        count: z.number().int(),
+        loadedAt: z.date(),
+        skippedRows: z.number().int(),
+        version: z.number().int(),
+      }),
+    )
     .mutation(async ({ ctx }) => {
-      const { count, loadedAt, skippedRows } = await reloadSanctionsList(
-        ctx.db,
-        ctx.request,
-        ctx.sanctions,
-        ctx.logger,
-      );
-      return { count, loadedAt, skippedRows };
+      const { count, loadedAt, skippedRows, version } = await reloadSanctionsList(ctx.db, ctx, {
+        meta: ctx.request,
+        log: ctx.logger,
+      });
+      return { count, loadedAt, skippedRows, version };
     }),
 });
 

@@ -1,6 +1,7 @@
 import { router } from "../server/trpc";
 import { adminRouter } from "./admin";
 import { authRouter } from "./auth";
+import { casesRouter } from "./cases";
 import { chainRouter } from "./chain";
 import { complianceRouter } from "./compliance";
 import { creditRouter } from "./credit";
@@ -11,6 +12,7 @@ import { noticesRouter } from "./notices";
 import { paymentsRouter } from "./payments";
 import { productsRouter } from "./products";
 import { profileRouter } from "./profile";
+import { sanctionsRouter } from "./sanctions";
 import { walletRouter } from "./wallet";
 
 export const appRouter = router({
@@ -27,6 +29,8 @@ export const appRouter = router({
   wallet: walletRouter,
   chain: chainRouter,
   compliance: complianceRouter,
+  sanctions: sanctionsRouter,
+  cases: casesRouter,
 });
 
 export type AppRouter = typeof appRouter;

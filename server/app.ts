@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { Elysia } from "elysia";
 import type { AppDeps } from "./context";
 import { limitBody } from "./http/body";
+import { withCaseReportPdf } from "./http/case-report";
 import type { ClientInfo } from "./http/client-info";
 import { assertNotCrossSiteCookieRequest } from "./http/csrf";
 import { docsPage } from "./http/docs-page";
@@ -267,7 +268,7 @@ export function createApp(deps: AppDeps) {
   };
 
   // One route per operation, so Elysia's router (a static table for paths without parameters) picks it.
-  for (const route of rest.routes) {
+  for (const route of rest.routes.map(withCaseReportPdf)) {
     const isHealth = route.method === "GET" && route.template === "/api/health";
     // A loan's notice can also be answered as a PDF document (`?format=pdf`).
     const serve =

@@ -180,6 +180,24 @@ const configSchema = z.object({
     .gt(0, "must be above 0 (0.9 is the default)")
     .max(1, "must be at most 1 (1 flags only exact names)")
     .default(DEFAULT_SCREENING_THRESHOLD),
+  /**
+   * The list files to fetch (OFAC's SDN.CSV, ALT.CSV, ADD.CSV and the consolidated non-SDN files in the same
+   * format), comma-separated; empty: SANCTIONS_DIR stays the source.
+   */
+  SANCTIONS_SOURCE_URLS: commaList
+    .superRefine((urls, ctx) => {
+      const bad = urls.filter((url) => !/^https?:\/\/\S+$/.test(url));
+      if (bad.length > 0) ctx.addIssue({ code: "custom", message: `not http(s) URLs: ${bad.join(", ")}` });
+    })
+    .default([]),
+  /** When the URLs are fetched again (conditional GET; five cron fields, UTC). */
+  SANCTIONS_REFRESH_CRON: cronExpression.default("0 * * * *"),
+  /** How often each instance looks for a new list version in the database. */
+  SANCTIONS_POLL_SECONDS: wholeNumber(1, 30, 15).default(15),
+  /** Customers screened per transaction in a rescreen. */
+  SANCTIONS_RESCREEN_BATCH: wholeNumber(10, 10_000, 500).default(500),
+  /** A compliance case open longer than this without a decision is overdue (flagged in the list and /metrics). */
+  CASE_SLA_DAYS: wholeNumber(1, 3650, 30).default(30),
   HIGH_RISK_COUNTRIES: countryList.default([...FATF_CALL_FOR_ACTION]),
   KYC_HIGH_RISK_COUNTRY_OUTCOME: z
     .enum(["fail", "review"], { error: 'must be "fail" or "review"' })

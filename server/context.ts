@@ -7,6 +7,7 @@ import type { OtpSender } from "./auth/otp-sender";
 import type { SecretVault } from "./auth/secret-vault";
 import { type PublicUser, sessionPolicy, validateSessionToken } from "./auth/session";
 import type { ChainService } from "./chain/connection";
+import type { CaseSettings } from "./compliance/cases/queries";
 import type { SanctionsRegistry } from "./compliance/sanctions-registry";
 import type { Config } from "./config";
 import type { LoadedEngine } from "./credit/engine";
@@ -49,6 +50,8 @@ export type AppDeps = {
   walletActivity: WalletActivityProvider | null;
   /** The sanctions list KYC screens against, loaded from SANCTIONS_DIR at start and reloadable by an admin. */
   sanctions: SanctionsRegistry;
+  /** Compliance case settings (CASE_SLA_DAYS). */
+  cases: CaseSettings;
   /** How repayments settle: the provider's signed webhook, or the sandbox through the same path. */
   payments: PaymentsSettings;
 };

@@ -48,8 +48,9 @@ export function buildDeps(params: {
     otpSender: createOtpSender(config),
     vault: createSecretVault(config.MFA_ENCRYPTION_KEY),
     scoring: params.scoring ?? RULES_ENGINE,
-    sanctions: createSanctionsRegistry(config.SANCTIONS_DIR, logger),
+    sanctions: createSanctionsRegistry({ db, logger, config }),
     payments: paymentsSettings(config),
+    cases: { slaDays: config.CASE_SLA_DAYS },
     // Set by the process once the chain and the job queue are up (server/main.ts); tests wire their own.
     chain: null,
     jobs: null,

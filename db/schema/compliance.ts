@@ -45,6 +45,8 @@ export type StoredKycCheck = {
     /** Which of the applicant's names (this submission's or an earlier one's) matched; absent on older rows. */
     screenedName?: string;
   }[];
+  /** The sanctions list version screened against (sanctions_list_versions.id); absent on older rows. */
+  listVersion?: number;
 };
 
 /**

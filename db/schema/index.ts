@@ -1,5 +1,6 @@
 export * from "./audit";
 export * from "./auth";
+export * from "./cases";
 export * from "./chain";
 export * from "./compliance";
 export * from "./credit";
@@ -9,3 +10,4 @@ export * from "./notices";
 export * from "./payments";
 export * from "./products";
 export * from "./profiles";
+export * from "./sanctions";

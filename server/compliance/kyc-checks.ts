@@ -159,7 +159,12 @@ export type Identity = { legalName: string; dateOfBirth: string | null };
 /** A listed entry one of the applicant's names matched, and which of their names it was. */
 export type SanctionsMatch = ScreeningMatch & { screenedName: string };
 
-export type SanctionsCheck = KycCheck & { name: "sanctions"; matches: SanctionsMatch[] };
+export type SanctionsCheck = KycCheck & {
+  name: "sanctions";
+  matches: SanctionsMatch[];
+  /** The stored list version screened against, when the list came from the database. */
+  listVersion?: number;
+};
 
 function describeMatch(match: SanctionsMatch): string {
   const via = match.matchedAlias ? ` (alias "${match.matchedName}")` : "";
@@ -188,6 +193,7 @@ export function checkSanctions(
       matches: [],
     };
   }
+  const version = index.version === null ? {} : { listVersion: index.version };
   const best = new Map<number, SanctionsMatch>();
   const names = new Set<string>();
   for (const identity of identities) {
@@ -219,6 +225,7 @@ export function checkSanctions(
       result: "review",
       detail: `${confirmed} sanctions list ${describeMatch(top)}${dob}${more}`,
       matches,
+      ...version,
     };
   }
   const screened = names.size > 1 ? ` (${names.size} names screened)` : "";
@@ -227,6 +234,7 @@ export function checkSanctions(
     result: "pass",
     detail: `No match at or above ${threshold.toFixed(2)} among ${index.count} sanctions list entries${screened}`,
     matches,
+    ...version,
   };
 }
 

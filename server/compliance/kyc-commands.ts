@@ -39,7 +39,9 @@ export function kycSettings(config: Config, sanctionsIndex: ScreeningIndex | nul
 
 function storedCheck(check: KycCheck | SanctionsCheck): StoredKycCheck {
   const { name, result, detail } = check;
-  return "matches" in check ? { name, result, detail, matches: check.matches } : { name, result, detail };
+  if (!("matches" in check)) return { name, result, detail };
+  const version = check.listVersion === undefined ? {} : { listVersion: check.listVersion };
+  return { name, result, detail, matches: check.matches, ...version };
 }
 
 /** All the applicant is told while a compliance officer looks at their case, whatever the reason. */

@@ -82,6 +82,11 @@ const screeningMatchSchema = z.object({
 /** A check as the reviewer sees it: the sanctions check with the list entries it matched. */
 export const reviewedCheckSchema = kycCheckSchema.extend({
   matches: z.array(screeningMatchSchema).optional(),
+  listVersion: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: "The sanctions list version screened against" }),
 });
 
 export const kycApplicationSchema = z.object({

@@ -6,6 +6,7 @@ import { appendAudit, type RequestMeta } from "../audit/log";
 import { enqueueLoanStatusAnchor, type Outbox } from "../chain/outbox";
 import type { AmlConfig } from "../compliance/aml/config";
 import { lockMovementsOf, recordMovement } from "../compliance/aml/monitoring";
+import { assertNoComplianceHold } from "../compliance/hold";
 import { conflict, notFound } from "../errors";
 import { assertBorrower, assertNotApprover, assertNotOwnLoan, type Viewer } from "./access";
 import { type Creditor, issueRejectionNotice } from "./adverse-action";
@@ -217,6 +218,7 @@ export async function disburseLoan(
     const loan = await lockLoan(tx, params.loanId);
     assertNotOwnLoan(viewer, loan);
     if (deps.fourEyes && loan.status === "approved") await assertNotApprover(tx, viewer, loan);
+    await assertNoComplianceHold(tx, { userId: loan.userId });
     // The payout's time is read under the borrower's movement lock: AML sees their movements in commit order.
     await lockMovementsOf(tx, loan.userId);
     const now = params.now ?? new Date();

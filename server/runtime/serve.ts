@@ -7,6 +7,8 @@ import { startAuthCleanupSchedule } from "../auth/cleanup-job";
 import { createChainService } from "../chain/connection";
 import { oldestUnpublishedAge, startChainPublisher } from "../chain/publisher";
 import { walletActivityForUser } from "../chain/wallet-activity";
+import { watchCompliance } from "../compliance/metrics";
+import { startSanctionsJobs } from "../compliance/sanctions-jobs";
 import type { AppDeps } from "../context";
 import type { LoadedEngine } from "../credit/engine";
 import { startModelMonitoringSchedule } from "../credit/monitoring/job";
@@ -86,6 +88,7 @@ export async function startServer(params: {
   await startAuditCheckpointSchedule({ ...base, chain, jobs });
   await startIdempotencyExpiry({ ...base, jobs });
   await startModelMonitoringSchedule({ ...base, jobs });
+  await startSanctionsJobs({ ...base, jobs });
   if (base.payments.provider === "sandbox") {
     await startSandboxProvider({ ...base, chain, jobs });
     logger.warn(
@@ -112,6 +115,7 @@ export async function startServer(params: {
     },
     { processMetrics: true },
   );
+  watchCompliance(deps.metrics, connection.db, deps.cases);
   if (worker !== null) deps.metrics.exposition = askSupervisorForMetrics(deps);
   deps.health.start(deps);
 
@@ -161,6 +165,7 @@ async function shutDown(parts: Parts, reason: string): Promise<void> {
     "shutting down",
   );
   deps.health.stop();
+  deps.sanctions.stop();
   deps.lifecycle.draining = true;
   const jobsStopped = parts.jobs.stop(Math.max(1000, timeoutMs));
   await Bun.sleep(Math.min(config.SHUTDOWN_DRAIN_SECONDS * 1000, timeoutMs));

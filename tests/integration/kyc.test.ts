@@ -10,6 +10,7 @@ import { kycStatusOf } from "../../server/compliance/kyc-queries";
 import type { AppDeps } from "../../server/context";
 import { checkHealth } from "../../server/health";
 import { callerFor, testDeps } from "../helpers/app";
+import { createTestDatabase } from "../helpers/database";
 import { registerTestUser } from "../helpers/users";
 
 type KycInput = inferProcedureInput<AppRouter["compliance"]["submitKyc"]>;
@@ -437,8 +438,12 @@ describe("sanctions list", () => {
     expect(failures).toHaveLength(1);
   });
 
-  it("sends every applicant to review when no list could be loaded, and health says so", async () => {
-    const missing = await testDeps({ ...manyRegistrations, SANCTIONS_DIR: join(dir, "does-not-exist") });
+  it("sends every applicant to review when no list is stored and the folder cannot be read, and health says so", async () => {
+    // A database of its own: the shared one already holds a list, which an unreadable folder leaves in use.
+    const missing = await testDeps(
+      { ...manyRegistrations, SANCTIONS_DIR: join(dir, "does-not-exist") },
+      { connection: await createTestDatabase() },
+    );
     const health = await checkHealth(missing);
     expect(health.status).toBe("degraded");
     expect(health.sanctions).toMatchObject({ status: "error", info: { entries: 0, loadedAt: null } });

@@ -7,6 +7,7 @@ import { isIsoCountryCode } from "../../countries";
 import { conflict, forbidden, invalidInput, notFound } from "../../errors";
 import { formatMoney } from "../../money";
 import { seqPage } from "../../pagination";
+import { attachAlertsToCase } from "../cases/open";
 import { type AmlConfig, DEFAULT_AML_CONFIG } from "./config";
 import { assessRisk, type RiskLevel } from "./risk";
 import { evaluateMovement, historyWindowMs } from "./rules";
@@ -128,6 +129,7 @@ export async function recordMovement(
       });
       alerts.push(alert);
     }
+    await attachAlertsToCase(tx, { meta, userId: input.userId, alertIds: alerts.map((alert) => alert.id) });
     return { movement, alerts };
   });
 }

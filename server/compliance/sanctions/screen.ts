@@ -104,6 +104,8 @@ export type ScreeningIndex = {
   readonly count: number;
   readonly nameCount: number;
   readonly loadedAt: Date;
+  /** The stored list version screened against; null for a list that was never stored (tests, the bench). */
+  readonly version: number | null;
   readonly entries: readonly SanctionsEntry[];
   /** Internals below: built once, read by {@link screenName}. */
   readonly names: readonly IndexedName[];
@@ -199,6 +201,7 @@ export function buildScreeningIndex(list: SanctionsList): ScreeningIndex {
     count: list.count,
     nameCount: names.length,
     loadedAt: list.loadedAt,
+    version: list.version ?? null,
     entries: list.entries,
     names,
     vocabulary,

@@ -22,4 +22,6 @@ export type SanctionsList = {
   loadedAt: Date;
   /** Rows that could not be read (no numeric ent_num, no name, or an alias for an unknown entry). */
   skippedRows: number;
+  /** The stored version this list is (sanctions_list_versions.id), once it has been stored. */
+  version?: number;
 };
