@@ -12,6 +12,7 @@ import {
 } from "../../../db/schema";
 import { notFound } from "../../errors";
 import { formatMoney } from "../../money";
+import { seqPage } from "../../pagination";
 
 const DAY_MS = 86_400_000;
 const undecided = ["open", "investigating"] as const;
@@ -82,9 +83,8 @@ export async function listCases(
     .where(and(...conditions))
     .orderBy(asc(complianceCases.seq))
     .limit(params.limit + 1);
-  const items = rows.slice(0, params.limit).map((row) => listItem(row, settings, now));
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > params.limit && last ? last.seq : null };
+  const { page, nextCursor } = seqPage(rows, params.limit, (row) => row.item.seq);
+  return { items: page.map((row) => listItem(row, settings, now)), nextCursor };
 }
 
 /** Undecided cases past the SLA, for /metrics. */
