@@ -22,6 +22,7 @@ import type { SanctionsEntry } from "../server/compliance/sanctions/types";
 import { storeListVersion } from "../server/compliance/sanctions-store";
 import { mulberry32 } from "../server/credit/scorecard/split";
 import { createLogger } from "../server/logger";
+import { capital, nameDraws } from "./lib/synthetic-names";
 
 const CUSTOMERS = Number(process.argv[2] ?? 10_000);
 const ENTRIES = Number(process.argv[3] ?? 20_000);
@@ -30,18 +31,9 @@ const POSTGRES = process.argv[5];
 const ADDED = 200;
 
 const random = mulberry32(18);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-const zipf = <T>(items: readonly T[]): T => items[Math.floor(items.length * random() ** 2)] as T;
-const SYLLABLES = (
-  "ka ra vo nov lin ta mir sa el din bar to ri an mo ha sen gu lo pe tri zan ko fa ni dro mar us vel " +
-  "bek ja ro shi ten al har qui na do li vi ser gei ov ich enko ski er son berg stein ez ar ul ma"
-).split(" ");
-const word = (min: number, max: number) => {
-  let text = "";
-  for (let i = min + Math.floor(random() * (max - min + 1)); i > 0; i--) text += pick(SYLLABLES);
-  return text.charAt(0).toUpperCase() + text.slice(1);
-};
-const FIRST = Array.from({ length: 300 }, () => word(2, 3));
+const { pick, zipf, makeWord, firstNames } = nameDraws(random);
+const word = (min: number, max: number) => capital(makeWord(min, max));
+const FIRST = firstNames();
 const person = () => ({ first: zipf(FIRST), middle: random() < 0.5 ? zipf(FIRST) : null, last: word(2, 4) });
 type Person = ReturnType<typeof person>;
 const listedName = (p: Person) => `${p.last.toUpperCase()}, ${p.first}${p.middle ? ` ${p.middle}` : ""}`;

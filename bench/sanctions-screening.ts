@@ -16,33 +16,21 @@ import { buildScreeningIndex, screenName } from "../server/compliance/sanctions/
 import { DEFAULT_SCREENING_THRESHOLD } from "../server/config";
 import { mulberry32 } from "../server/credit/scorecard/split";
 import { ms, quantileOf } from "./lib/stats";
+import { capital, nameDraws } from "./lib/synthetic-names";
 
 const ENTRIES = Number(process.argv[2] ?? 20_000);
 const QUERIES = Number(process.argv[3] ?? 2_000);
 const SEED = Number(process.argv[4] ?? 42);
 
 const random = mulberry32(SEED);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-const zipf = <T>(items: readonly T[]): T => items[Math.floor(items.length * random() ** 2)] as T;
-
-const SYLLABLES = (
-  "ka ra vo nov lin ta mir sa el din bar to ri an mo ha sen gu lo pe tri zan ko fa ni dro mar us vel " +
-  "bek ja ro shi ten al har qui na do li vi ser gei ov ich enko ski er son berg stein ez ar ul ma"
-).split(" ");
+const { pick, zipf, makeWord, firstNames } = nameDraws(random);
 const WORDS = (
   "trading global holdings shipping petro energy bank industrial logistics group capital marine " +
   "investment services technologies mining metals export import finance general international united " +
   "star ocean crescent eagle northern southern eastern western precision aviation chemical"
 ).split(" ");
 
-const capital = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
-const makeWord = (min: number, max: number) => {
-  const count = min + Math.floor(random() * (max - min + 1));
-  let word = "";
-  for (let i = 0; i < count; i++) word += pick(SYLLABLES);
-  return word;
-};
-const FIRST_NAMES = Array.from({ length: 300 }, () => capital(makeWord(2, 3)));
+const FIRST_NAMES = firstNames();
 
 type Person = { first: string; middle: string | null; last: string };
 const makePerson = (): Person => ({
