@@ -4,10 +4,10 @@ import {
   loginUser,
   logoutEverywhere,
   logoutSession,
-  registerUser,
   revokeUserSession,
 } from "../server/auth/account";
 import { clearedSessionCookie, sessionCookie } from "../server/auth/cookie";
+import { signUp } from "../server/auth/recovery";
 import {
   emailSchema,
   passwordSchema,
@@ -33,7 +33,7 @@ export const authRouter = router({
         method: "POST",
         path: "/auth/register",
         tags,
-        summary: "Create an account and sign in",
+        summary: "Create an account and sign in; a verification token goes to the email address",
         protect: false,
       },
     })
@@ -49,7 +49,11 @@ export const authRouter = router({
     )
     .mutation(async ({ ctx, input }) => {
       await consume(ctx.limiters.register, addressKey(ctx.request.ip));
-      const result = await registerUser(ctx.db, sessionPolicy(ctx.config), ctx.request, input);
+      const result = await signUp(ctx.db, ctx, {
+        ...input,
+        meta: ctx.request,
+        policy: sessionPolicy(ctx.config),
+      });
       setCookie(ctx, sessionCookie(ctx.config, result.token, result.expiresAt));
       return { user: result.user, token: result.token };
     }),

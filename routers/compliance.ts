@@ -53,7 +53,7 @@ const complianceAdminRouter = router({
     })
     .input(kycDecisionSchema)
     .output(z.object({ application: kycApplicationSchema }))
-    .mutation(async ({ ctx, input }) => ({ application: await decideKyc(ctx.db, ctx.request, input) })),
+    .mutation(async ({ ctx, input }) => ({ application: await decideKyc(ctx.db, ctx.request, input, ctx) })),
 
   alerts: adminProcedure
     .meta({
@@ -162,7 +162,15 @@ export const complianceRouter = router({
     .output(kycSubmitResultSchema)
     .mutation(async ({ ctx, input }) => {
       const settings = kycSettings(ctx.config, await ctx.sanctions.index());
-      return submitKyc(ctx.db, ctx.request, settings, { userId: ctx.user.id, application: input });
+      return submitKyc(
+        ctx.db,
+        ctx.request,
+        { ...settings, jobs: ctx.jobs },
+        {
+          userId: ctx.user.id,
+          application: input,
+        },
+      );
     }),
 
   kyc: protectedProcedure

@@ -26,6 +26,7 @@ const scoring = (ctx: AppDeps): ScoringDeps => ({
   scoring: ctx.scoring,
   limits: profileLimits(ctx.config),
   walletActivity: ctx.walletActivity,
+  jobs: ctx.jobs,
 });
 
 export const creditRouter = router({

@@ -1,4 +1,5 @@
 import { router } from "../server/trpc";
+import { accountRecoveryRouter } from "./account-recovery";
 import { adminRouter } from "./admin";
 import { authRouter } from "./auth";
 import { casesRouter } from "./cases";
@@ -14,10 +15,12 @@ import { productsRouter } from "./products";
 import { profileRouter } from "./profile";
 import { sanctionsRouter } from "./sanctions";
 import { walletRouter } from "./wallet";
+import { webhooksRouter } from "./webhooks";
 
 export const appRouter = router({
   health: healthRouter,
   auth: authRouter,
+  accountRecovery: accountRecoveryRouter,
   mfa: mfaRouter,
   admin: adminRouter,
   profile: profileRouter,
@@ -31,6 +34,7 @@ export const appRouter = router({
   compliance: complianceRouter,
   sanctions: sanctionsRouter,
   cases: casesRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

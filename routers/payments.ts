@@ -2,8 +2,8 @@ import { z } from "zod";
 import { amlConfig } from "../server/compliance/aml/monitoring";
 import { loanSettings } from "../server/loans/settings";
 import { providerEventSchema, webhookResultSchema } from "../server/payments/schemas";
-import { SIGNATURE_HEADER } from "../server/payments/signature";
 import { receiveProviderEvent } from "../server/payments/webhook";
+import { SIGNATURE_HEADER } from "../server/security/signature";
 import { publicProcedure, router } from "../server/trpc";
 
 /** Documents the header (the adapter passes headers through; the domain function checks it). */

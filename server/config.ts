@@ -122,6 +122,9 @@ const configSchema = z.object({
   RATE_LIMIT_SCORE: limitSpec.prefault("20/86400"),
   RATE_LIMIT_LOGIN_ACCOUNT: limitSpec.prefault("100/86400"),
   RATE_LIMIT_SECRET_FAILURES: limitSpec.prefault("5/900"),
+  /** Password reset requests per client address, and recovery emails (reset, verification) per address asked for. */
+  RATE_LIMIT_PASSWORD_RESET_IP: limitSpec.prefault("20/3600"),
+  RATE_LIMIT_ACCOUNT_EMAIL: limitSpec.prefault("5/3600"),
   LOGIN_LOCKOUT_THRESHOLD: positiveInt.default(5),
   LOGIN_LOCKOUT_BASE_SECONDS: positiveInt.default(300),
   LOGIN_LOCKOUT_MAX_SECONDS: positiveInt.default(86_400),
@@ -256,6 +259,13 @@ const configSchema = z.object({
     .min(16, "must be at least 16 characters (use `openssl rand -hex 32`)")
     .optional(),
   PAYMENTS_SANDBOX_DELAY_SECONDS: wholeNumber(0, 3600, 2).default(2),
+
+  /** Webhook URLs on loopback, private or link-local addresses: allowed outside production unless set false. */
+  WEBHOOKS_ALLOW_PRIVATE: booleanFlag.optional(),
+  /** The first retry's delay; each next one doubles, up to an hour, until WEBHOOKS_RETRY_HOURS have passed. */
+  WEBHOOKS_RETRY_BASE_SECONDS: wholeNumber(1, 3600, 30).default(30),
+  WEBHOOKS_RETRY_HOURS: wholeNumber(1, 168, 24).default(24),
+  WEBHOOKS_TIMEOUT_SECONDS: wholeNumber(1, 60, 10).default(10),
 });
 
 /** Connecting to a chain needs all of these or none of them. */

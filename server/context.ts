@@ -20,6 +20,7 @@ import type { PaymentsSettings } from "./payments/settings";
 import type { LoginGuard } from "./security/login-guard";
 import type { RateLimiters } from "./security/rate-limit";
 import type { SecretGuard } from "./security/secret-guard";
+import type { WebhookSettings } from "./webhooks/settings";
 
 /** Everything built once at start-up and shared by every request. */
 export type AppDeps = {
@@ -54,6 +55,8 @@ export type AppDeps = {
   cases: CaseSettings;
   /** How repayments settle: the provider's signed webhook, or the sandbox through the same path. */
   payments: PaymentsSettings;
+  /** Webhook targets allowed, retries and timeouts (WEBHOOKS_*). */
+  webhooks: WebhookSettings;
 };
 
 /** What the transport tells the procedures about the request, and the one way they can answer besides data. */

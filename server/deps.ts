@@ -14,6 +14,7 @@ import { createLoginGuard } from "./security/login-guard";
 import { createRateLimiters } from "./security/rate-limit";
 import { createSecretGuard } from "./security/secret-guard";
 import type { KeyedConfig } from "./server-keys";
+import { webhookSettings } from "./webhooks/settings";
 
 /**
  * Builds what every request shares. `rateLimitPrefix` lets tests keep their budgets apart on one Redis.
@@ -51,6 +52,7 @@ export function buildDeps(params: {
     sanctions: createSanctionsRegistry({ db, logger, config }),
     payments: paymentsSettings(config),
     cases: { slaDays: config.CASE_SLA_DAYS },
+    webhooks: webhookSettings(config),
     // Set by the process once the chain and the job queue are up (server/main.ts); tests wire their own.
     chain: null,
     jobs: null,

@@ -9,6 +9,8 @@ export const users = pgTable("users", {
   passwordHash: text("password_hash").notNull(),
   role: userRole("role").notNull().default("user"),
   mfaEnabled: boolean("mfa_enabled").notNull().default(false),
+  // Set when the owner proves the address (a token sent to it); loans require it.
+  emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
   totpKey: text("totp_key"),
   totpPendingKey: text("totp_pending_key"),
   // The last TOTP time step accepted: a code from that step or earlier is a replay.
@@ -70,7 +72,31 @@ export const oneTimeCodes = pgTable(
   (table) => [index("one_time_codes_user_idx").on(table.userId)],
 );
 
+export const accountTokenPurpose = pgEnum("account_token_purpose", ["email_verification", "password_reset"]);
+
+/**
+ * Single-use links sent by email (verification, password reset): only the SHA-256 of the token is kept, with the
+ * address it was sent to, so a token proves ownership of that address and no other.
+ */
+export const accountTokens = pgTable(
+  "account_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: accountTokenPurpose("purpose").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    email: text("email").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("account_tokens_user_idx").on(table.userId, table.purpose)],
+);
+
 export type User = typeof users.$inferSelect;
+export type AccountTokenPurpose = (typeof accountTokenPurpose.enumValues)[number];
 export type Session = typeof sessions.$inferSelect;
 export type UserRole = (typeof userRole.enumValues)[number];
 export const userRoles = userRole.enumValues;

@@ -11,3 +11,4 @@ export * from "./payments";
 export * from "./products";
 export * from "./profiles";
 export * from "./sanctions";
+export * from "./webhooks";

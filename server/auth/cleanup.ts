@@ -1,12 +1,17 @@
 import { lt, or } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { oneTimeCodes, sessions, walletChallenges } from "../../db/schema";
+import { accountTokens, oneTimeCodes, sessions, walletChallenges } from "../../db/schema";
 
-export type AuthCleanup = { sessions: number; walletChallenges: number; oneTimeCodes: number };
+export type AuthCleanup = {
+  sessions: number;
+  walletChallenges: number;
+  oneTimeCodes: number;
+  accountTokens: number;
+};
 
 /**
- * Deletes what can no longer be used: sessions past their sliding or absolute end, wallet challenges and
- * one-time codes past their expiry (used or not). Validation already refuses all of them; this keeps the tables
+ * Deletes what can no longer be used: sessions past their sliding or absolute end, wallet challenges,
+ * one-time codes and email verification or reset tokens past their expiry (used or not). Validation already refuses all of them; this keeps the tables
  * from growing for ever.
  */
 export async function deleteExpiredAuthRecords(
@@ -27,5 +32,14 @@ export async function deleteExpiredAuthRecords(
     .delete(oneTimeCodes)
     .where(lt(oneTimeCodes.expiresAt, now))
     .returning({ id: oneTimeCodes.id });
-  return { sessions: endedSessions.length, walletChallenges: challenges.length, oneTimeCodes: codes.length };
+  const tokens = await db
+    .delete(accountTokens)
+    .where(lt(accountTokens.expiresAt, now))
+    .returning({ id: accountTokens.id });
+  return {
+    sessions: endedSessions.length,
+    walletChallenges: challenges.length,
+    oneTimeCodes: codes.length,
+    accountTokens: tokens.length,
+  };
 }

@@ -1,7 +1,15 @@
 import type { Config } from "../config";
 
 export type OtpChannel = "sms" | "email";
-export type OtpMessage = { channel: OtpChannel; to: string; code: string };
+/** What the code is for: a sign-in code (the default), or an account-recovery link's token. */
+export type OtpPurpose = "sign-in" | "email-verification" | "password-reset";
+export type OtpMessage = { channel: OtpChannel; to: string; code: string; purpose?: OtpPurpose };
+
+const wording: Record<OtpPurpose, { what: string; validity: string }> = {
+  "sign-in": { what: "code", validity: "5 minutes" },
+  "email-verification": { what: "email verification token", validity: "30 minutes" },
+  "password-reset": { what: "password reset token", validity: "30 minutes" },
+};
 
 /** Delivers a one-time code; a provider that cannot is `null` and the factor reports unavailable. */
 export type OtpSender = { name: string; send(message: OtpMessage): Promise<void> };
@@ -10,8 +18,9 @@ export type OtpSender = { name: string; send(message: OtpMessage): Promise<void>
 export function consoleOtpSender(write: (line: string) => void = console.log): OtpSender {
   return {
     name: "console",
-    async send({ channel, to, code }) {
-      write(`[otp] ${channel} to ${to}: your BlockScore code is ${code} (valid 5 minutes)`);
+    async send({ channel, to, code, purpose = "sign-in" }) {
+      const { what, validity } = wording[purpose];
+      write(`[otp] ${channel} to ${to}: your BlockScore ${what} is ${code} (valid ${validity})`);
     },
   };
 }
@@ -20,7 +29,8 @@ export function consoleOtpSender(write: (line: string) => void = console.log): O
 export function httpOtpSender(url: string, token: string | undefined): OtpSender {
   return {
     name: "http",
-    async send({ channel, to, code }) {
+    async send({ channel, to, code, purpose = "sign-in" }) {
+      const { what, validity } = wording[purpose];
       const response = await fetch(url, {
         method: "POST",
         headers: {
@@ -30,7 +40,8 @@ export function httpOtpSender(url: string, token: string | undefined): OtpSender
         body: JSON.stringify({
           channel,
           to,
-          message: `Your BlockScore code is ${code}. It expires in 5 minutes.`,
+          purpose,
+          message: `Your BlockScore ${what} is ${code}. It expires in ${validity}.`,
         }),
         signal: AbortSignal.timeout(5000),
       });

@@ -4,6 +4,7 @@ import { kycApplications, kycResubmissions, type StoredKycCheck, users } from ".
 import { appendAudit, type RequestMeta } from "../audit/log";
 import type { Config } from "../config";
 import { conflict, forbidden, notFound } from "../errors";
+import { type EmitDeps, emitEvent } from "../webhooks/events";
 import { type Identity, type KycCheck, runKycChecks, type SanctionsCheck } from "./kyc-checks";
 /** A user's KYC state: their latest application's status, or `not_submitted`. */
 import {
@@ -82,7 +83,7 @@ const last4 = (documentNumber: string) => documentNumber.replace(/[\s-]/g, "").t
 export async function submitKyc(
   db: Database,
   meta: RequestMeta,
-  settings: KycSettings,
+  settings: KycSettings & EmitDeps,
   params: SubmitKycParams,
 ): Promise<KycAnswer> {
   const { userId, application } = params;
@@ -162,7 +163,21 @@ export async function submitKyc(
         sanctionsMatches: sanctions.matches.map((match) => ({ entryId: match.entryId, score: match.score })),
       },
     });
+    if (decided) await emitKycDecided(tx, settings, { userId, applicationId: row.id, status, at: now });
     return applicantAnswer(status, stored);
+  });
+}
+
+/** Only the outcome: a client app may show it to the applicant, who must learn nothing of the screening. */
+function emitKycDecided(
+  tx: Database,
+  deps: EmitDeps,
+  decision: { userId: string; applicationId: string; status: string; at: Date },
+) {
+  return emitEvent(tx, deps, {
+    type: "kyc.decided",
+    orderKey: `user:${decision.userId}`,
+    payload: { ...decision, at: decision.at.toISOString() },
   });
 }
 
@@ -177,6 +192,7 @@ export async function decideKyc(
   db: Database,
   meta: RequestMeta,
   params: KycDecisionParams,
+  events: EmitDeps = {},
 ): Promise<KycApplicationView> {
   if (meta.actorId === params.userId) throw forbidden("An admin cannot decide their own KYC application");
   return db.transaction(async (tx) => {
@@ -206,6 +222,12 @@ export async function decideKyc(
       subjectType: "kyc_application",
       subjectId: latest.id,
       details: { userId: params.userId, from: latest.status, to: params.decision, reason: params.reason },
+    });
+    await emitKycDecided(tx, events, {
+      userId: params.userId,
+      applicationId: latest.id,
+      status: params.decision,
+      at: new Date(),
     });
     const [row] = await tx
       .select(applicationColumns)

@@ -2,7 +2,9 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { type CreditScore, creditScores, financialProfiles } from "../../db/schema";
 import { appendAudit, type RequestMeta } from "../audit/log";
+import type { Jobs } from "../jobs/jobs";
 import { checkDeclaredMoney, type ProfileLimits } from "../profile/limits";
+import { emitEvent } from "../webhooks/events";
 import { type LoadedEngine, scoringEngine } from "./engine";
 import { requiredInputs, type ScoreResult } from "./inputs";
 import { type Declared, scoreMissingAsWorst } from "./missing-inputs";
@@ -21,6 +23,8 @@ export type ScoringDeps = {
   /** The declarable range of money (PROFILE_MAX_ANNUAL_INCOME): refused above it, searched within it. */
   limits: ProfileLimits;
   walletActivity?: WalletActivityProvider | null;
+  /** The job queue the score.calculated webhook deliveries go through, in the score's transaction. */
+  jobs?: Jobs | null;
 };
 
 export type CalculateScoreParams = ScoringDeps & {
@@ -94,6 +98,17 @@ export async function calculateScore(
       details: { userId, score: stored.score, engine: stored.engine, modelVersion: stored.modelVersion },
     });
     await params.onStored?.(tx, stored);
+    await emitEvent(tx, params, {
+      type: "score.calculated",
+      orderKey: `user:${userId}`,
+      payload: {
+        userId,
+        scoreId: stored.id,
+        score: stored.score,
+        modelVersion: stored.modelVersion,
+        at: now.toISOString(),
+      },
+    });
     return toCalculatedScore(stored);
   });
 }

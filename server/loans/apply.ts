@@ -7,7 +7,7 @@ import type { Outbox } from "../chain/outbox";
 import { riskLevelOf } from "../compliance/aml/monitoring";
 import { kycStatusOf } from "../compliance/kyc-queries";
 import { latestScore } from "../credit/history";
-import { notFound, unprocessable } from "../errors";
+import { DomainError, notFound, unprocessable } from "../errors";
 import { issueRefusalNotice } from "./adverse-action";
 import { checkEligibility, type EligibilityCode, type EligibilityInput, NOT_ELIGIBLE } from "./eligibility";
 import { requestHash, runIdempotent } from "./idempotency";
@@ -179,11 +179,18 @@ export async function applyForLoan(
   const codec = { read: (stored: unknown) => storedLoanSchema.parse(stored) };
   const attempt = runIdempotent(db, call, codec, async (tx) => {
     const [user] = await tx
-      .select({ id: users.id })
+      .select({ id: users.id, emailVerifiedAt: users.emailVerifiedAt })
       .from(users)
       .where(eq(users.id, params.userId))
       .for("update");
     if (!user) throw notFound("User");
+    if (!user.emailVerifiedAt) {
+      throw new DomainError(
+        "forbidden",
+        "EMAIL_NOT_VERIFIED",
+        "Verify your email address before applying (POST /api/auth/email/verify with the token sent to it)",
+      );
+    }
     const { version } = await productForLoan(tx, deps, { productId });
     checkTermLimits(version, params.amountCents, params.termMonths);
     const facts = await eligibilityFacts(tx, params.userId, now);

@@ -7,6 +7,7 @@ import type { Outbox } from "../chain/outbox";
 import type { Config } from "../config";
 import type { Jobs } from "../jobs/jobs";
 import { describeError } from "../log-redaction";
+import { emitEvent } from "../webhooks/events";
 import { isoDate } from "./dates";
 import { assessDelinquency, type DelinquencyPolicy } from "./delinquency";
 import { chargeLateFees, type LateFeeCharge, lateFeeTermsOf } from "./late-fees";
@@ -77,6 +78,17 @@ async function assessLoan(
           daysPastDue: assessment.daysPastDue,
           lateFees: fees,
           asOf: now,
+        },
+      });
+      await emitEvent(tx, params.outbox, {
+        type: "loan.late",
+        orderKey: `loan:${loanId}`,
+        payload: {
+          loanId,
+          userId: loan.userId,
+          instalments: newlyLate,
+          daysPastDue: assessment.daysPastDue,
+          at: now.toISOString(),
         },
       });
     }

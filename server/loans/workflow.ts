@@ -8,6 +8,8 @@ import type { AmlConfig } from "../compliance/aml/config";
 import { lockMovementsOf, recordMovement } from "../compliance/aml/monitoring";
 import { assertNoComplianceHold } from "../compliance/hold";
 import { conflict, notFound } from "../errors";
+import { formatMoney } from "../money";
+import { emitEvent, type WebhookEventType } from "../webhooks/events";
 import { assertBorrower, assertNotApprover, assertNotOwnLoan, type Viewer } from "./access";
 import { type Creditor, issueRejectionNotice } from "./adverse-action";
 import { isoDate } from "./dates";
@@ -106,7 +108,34 @@ export async function recordTransition(
     termMonths: loan.termMonths,
     status: params.to,
   });
+  const event = loanEvents[params.to];
+  if (event) {
+    await emitEvent(tx, outbox, {
+      type: event,
+      orderKey: `loan:${loan.id}`,
+      payload: {
+        loanId: loan.id,
+        userId: loan.userId,
+        status: params.to,
+        previousStatus: params.from,
+        amount: formatMoney(loan.amountCents),
+        termMonths: loan.termMonths,
+        reason,
+        at: params.now.toISOString(),
+      },
+    });
+  }
 }
+
+/** The webhook event of each status a client app hears of (a withdrawal is the applicant's own doing). */
+const loanEvents: Partial<Record<LoanStatus, WebhookEventType>> = {
+  submitted: "loan.submitted",
+  approved: "loan.approved",
+  rejected: "loan.rejected",
+  disbursed: "loan.disbursed",
+  repaid: "loan.repaid",
+  defaulted: "loan.defaulted",
+};
 
 export type DecisionParams = { loanId: string; reason?: string | null; now?: Date };
 

@@ -8,9 +8,9 @@ import type { Config } from "../config";
 import type { Jobs } from "../jobs/jobs";
 import { loanSettings } from "../loans/settings";
 import { formatMoney } from "../money";
+import { signatureHeader } from "../security/signature";
 import type { WebhookResult } from "./schemas";
 import type { PaymentsSettings } from "./settings";
-import { signatureHeader } from "./signature";
 import { receiveProviderEvent } from "./webhook";
 
 export const SANDBOX_QUEUE = "payments.sandbox-settle";

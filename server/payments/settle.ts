@@ -19,6 +19,8 @@ import {
 } from "../loans/repayment";
 import { toInstalmentDue } from "../loans/views";
 import { lockLoan, transitionLoan } from "../loans/workflow";
+import { formatMoney } from "../money";
+import { emitEvent } from "../webhooks/events";
 
 export type SettlementDeps = {
   outbox: Outbox;
@@ -161,6 +163,20 @@ export async function settlePayment(
       interestCents: allocation.interestCents,
       unallocatedCents,
       outstandingAfterCents: allocation.outstandingAfterCents,
+    },
+  });
+  await emitEvent(tx, deps.outbox, {
+    type: "payment.settled",
+    orderKey: `loan:${loan.id}`,
+    payload: {
+      paymentId: payment.id,
+      loanId: loan.id,
+      userId: loan.userId,
+      reference: payment.reference,
+      amount: formatMoney(settlement.amountCents),
+      via: settlement.via,
+      outstandingAfter: formatMoney(allocation.outstandingAfterCents),
+      at: now.toISOString(),
     },
   });
   if (loan.status === "disbursed" && allocation.outstandingAfterCents === 0) {

@@ -3,10 +3,12 @@ import type { Database } from "../../db/client";
 import { paymentEvents, payments } from "../../db/schema";
 import type { RequestMeta } from "../audit/log";
 import { DomainError, invalidInput, notFound, unavailable } from "../errors";
+import { formatMoney } from "../money";
+import { verifySignature } from "../security/signature";
+import { emitEvent } from "../webhooks/events";
 import { providerEventSchema, type WebhookResult } from "./schemas";
 import type { PaymentsSettings } from "./settings";
 import { failPayment, lockPaymentByReference, type SettlementDeps, settlePayment } from "./settle";
-import { verifySignature } from "./signature";
 
 export type ProviderDelivery = {
   /** The body exactly as received: the signature covers these bytes, not a re-serialisation. */
@@ -98,6 +100,20 @@ export async function receiveProviderEvent(
               note: event.eventId,
             })
           : await failPayment(tx, meta, payment, event.eventId);
+      if (done.status === "failed") {
+        await emitEvent(tx, deps.outbox, {
+          type: "payment.failed",
+          orderKey: `loan:${payment.loanId}`,
+          payload: {
+            paymentId: payment.id,
+            loanId: payment.loanId,
+            userId: payment.userId,
+            reference: payment.reference,
+            amount: formatMoney(payment.amountCents),
+            at: new Date().toISOString(),
+          },
+        });
+      }
       outcome = event.type === "payment.settled" ? "settled" : "failed";
       status = done.status;
     }

@@ -24,6 +24,7 @@ import { type MetricsSnapshot, watch } from "../metrics";
 import { startSandboxProvider } from "../payments/sandbox";
 import { waitForRedis } from "../redis";
 import type { KeyedConfig } from "../server-keys";
+import { startWebhookDelivery } from "../webhooks/delivery";
 import type { SupervisorMessage, WorkerMessage } from "./ipc";
 import { serveMetrics } from "./metrics-server";
 
@@ -89,6 +90,7 @@ export async function startServer(params: {
   await startIdempotencyExpiry({ ...base, jobs });
   await startModelMonitoringSchedule({ ...base, jobs });
   await startSanctionsJobs({ ...base, jobs });
+  await startWebhookDelivery({ ...base, jobs });
   if (base.payments.provider === "sandbox") {
     await startSandboxProvider({ ...base, chain, jobs });
     logger.warn(

@@ -105,6 +105,10 @@ export type RateLimiters = {
   loginAccount: Limiter;
   /** Failed checks of a secret (current password, MFA code, recovery code) per signed-in user. */
   secretFailures: Limiter;
+  /** Password reset requests per client address. */
+  passwordResetIp: Limiter;
+  /** Recovery emails (password reset, verification) per email address, whether an account has it or not. */
+  accountEmail: Limiter;
 };
 
 /** `onRefusal` hears of every refusal, by limiter name (the metrics count them). */
@@ -128,5 +132,7 @@ export function createRateLimiters(
     lockouts: make("lockouts", { points: 1000, windowSeconds: config.LOGIN_LOCKOUT_MAX_SECONDS }),
     loginAccount: make("login_account", config.RATE_LIMIT_LOGIN_ACCOUNT),
     secretFailures: make("secret_failures", config.RATE_LIMIT_SECRET_FAILURES),
+    passwordResetIp: make("password_reset_ip", config.RATE_LIMIT_PASSWORD_RESET_IP),
+    accountEmail: make("account_email", config.RATE_LIMIT_ACCOUNT_EMAIL),
   };
 }

@@ -12,7 +12,7 @@ import { FULL_PROFILE } from "../helpers/credit";
 import { CLEAN_KYC, LOAN_TEST_OVERRIDES, makeApplicant, makeStaff, newKey } from "../helpers/loans";
 import { newEventId, signedEvent, webhookSecret } from "../helpers/payments";
 import { restClient } from "../helpers/rest";
-import { TEST_PASSWORD, uniqueEmail } from "../helpers/users";
+import { TEST_PASSWORD, uniqueEmail, verificationTokenFor } from "../helpers/users";
 
 let deps: AppDeps;
 let server: TestServer;
@@ -36,9 +36,11 @@ const REVIEW = { status: "review", message: "Your verification needs a manual re
 const LEAKS = [/90001/, /VORONTSEVICH/i, /RUSSIA-EO14024/, /score/i, /sanction/i, /OFAC/i, /SDN/i, /entry/i];
 
 async function signUp() {
+  const email = uniqueEmail("kyc");
   const { body } = await rest("POST", "/auth/register", {
-    body: { email: uniqueEmail("kyc"), password: TEST_PASSWORD, name: "Applicant" },
+    body: { email, password: TEST_PASSWORD, name: "Applicant" },
   });
+  await rest("POST", "/auth/email/verify", { body: { token: verificationTokenFor(deps, email) } });
   return { token: body.token as string, id: body.user.id as string };
 }
 

@@ -52,7 +52,9 @@ describe.skipIf(skipReason !== null)(
     });
 
     it("runs the whole user flow with consecutive requests on different instances; the audit chain verifies and the books balance", async () => {
-      const { steps } = await runUserFlow(proxy.url, staff);
+      const { steps } = await runUserFlow(proxy.url, staff, () =>
+        instances.map((instance) => instance.log()).join("\n"),
+      );
       const upstreams = steps.map((step) => step.upstream);
       expect(new Set(upstreams).size).toBe(3);
       const repeats = upstreams.filter((upstream, index) => index > 0 && upstream === upstreams[index - 1]);

@@ -9,7 +9,7 @@ import { auditLog, paymentEvents } from "../../db/schema";
 import type { AppDeps } from "../../server/context";
 import { createJobs, type Jobs } from "../../server/jobs/jobs";
 import { SANDBOX_QUEUE, startSandboxProvider } from "../../server/payments/sandbox";
-import { signatureHeader } from "../../server/payments/signature";
+import { signatureHeader } from "../../server/security/signature";
 import { startTestServer, type TestServer, testDeps } from "../helpers/app";
 import { waitFor } from "../helpers/chain";
 import { setRole } from "../helpers/credit";

@@ -48,7 +48,7 @@ describe.skipIf(skipReason !== null)(
         underwriter: await registerStaff(second.url, databaseUrl, "underwriter"),
         admin: await registerStaff(second.url, databaseUrl, "admin"),
       };
-      await runUserFlow(first.url, staff);
+      await runUserFlow(first.url, staff, () => first.log());
       await expectAuditAndLedgerSound(second.url, staff.admin);
     }, 60_000);
 

@@ -12,6 +12,7 @@ import type { KeyedConfig } from "../../server/server-keys";
 import { createCallerFactory } from "../../server/trpc";
 import { sharedTestDatabase } from "./database";
 import { TEST_METRICS_TOKEN, TEST_SERVER_KEYS } from "./keys";
+import { testMailbox } from "./mailbox";
 
 /** Test configuration: Redis from the environment when the suite runs against real services. */
 export function testConfig(overrides: Record<string, string> = {}): KeyedConfig {
@@ -37,6 +38,8 @@ export async function testDeps(
   const rateLimitPrefix = options.rateLimitPrefix ?? `test-${crypto.randomUUID()}`;
   const scoring = await loadScoringModel(config);
   const deps = buildDeps({ config, db, logger: createLogger(config), rateLimitPrefix, scoring });
+  // Codes and recovery tokens land in a mailbox the tests read, instead of the console.
+  deps.otpSender = testMailbox();
   if (deps.redis) await waitForRedis(deps.redis, 500);
   return deps;
 }

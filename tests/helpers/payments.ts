@@ -3,8 +3,8 @@ import { type Payment, payments } from "../../db/schema";
 import { amlConfig } from "../../server/compliance/aml/monitoring";
 import type { AppDeps } from "../../server/context";
 import { loanSettings } from "../../server/loans/settings";
-import { signatureHeader } from "../../server/payments/signature";
 import { receiveProviderEvent, type WebhookDeps } from "../../server/payments/webhook";
+import { signatureHeader } from "../../server/security/signature";
 
 export type ProviderEventBody = {
   eventId: string;

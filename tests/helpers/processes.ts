@@ -69,6 +69,8 @@ export const INSTANCE_ENV: Record<string, string> = {
   RATE_LIMIT_LOGIN_IP: "100000/900",
   RATE_LIMIT_SCORE: "100000/86400",
   JOBS_POLL_INTERVAL_SECONDS: "0.5",
+  // Email verification tokens are printed to the instance's log, where the user flow reads them.
+  OTP_PROVIDER: "console",
 };
 
 /** Polls `url` until it answers with any status, or throws after `timeoutMs`. */

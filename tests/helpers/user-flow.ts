@@ -4,6 +4,7 @@ import { connectDatabase } from "../../db/client";
 import { type UserRole, users } from "../../db/schema";
 import { FULL_PROFILE } from "./credit";
 import { CLEAN_KYC } from "./loans";
+import { tokenFromLog } from "./mailbox";
 import { newEventId, signedEvent } from "./payments";
 import { INSTANCE_ENV } from "./processes";
 import { type RestResponse, restClient } from "./rest";
@@ -38,9 +39,14 @@ export async function registerStaff(baseUrl: string, databaseUrl: string, role: 
   return registered.body.token as string;
 }
 
+/**
+ * `serverLog` reads the output of the instances behind `baseUrl`: the console provider prints the email
+ * verification token there, where the flow reads it as a developer would.
+ */
 export async function runUserFlow(
   baseUrl: string,
   staff: Staff,
+  serverLog: () => string,
 ): Promise<{ steps: FlowStep[]; loanId: string }> {
   const rest = restClient(baseUrl);
   const steps: FlowStep[] = [];
@@ -66,6 +72,9 @@ export async function runUserFlow(
     body: { email, password: TEST_PASSWORD, name: "Flow Borrower" },
   });
   const firstToken = registered.body.token as string;
+  await call("verify email", "POST", "/auth/email/verify", {
+    body: { token: await waitForToken(serverLog, email) },
+  });
   const loggedIn = await call("login", "POST", "/auth/login", { body: { email, password: TEST_PASSWORD } });
   const loginToken = loggedIn.body.token as string;
 
@@ -135,6 +144,19 @@ export async function runUserFlow(
   await call("logout", "POST", "/auth/logout", { token });
   await call("the session is over on every instance", "GET", "/profile", { token }, 401);
   return { steps, loanId };
+}
+
+/** The verification token printed for `email`, once the instance's output has it. */
+async function waitForToken(serverLog: () => string, email: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return tokenFromLog(serverLog(), email, "email-verification");
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await Bun.sleep(50);
+    }
+  }
 }
 
 /** The audit chain verifies and the books balance, as an admin sees them. */

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { loadConfig } from "../../../server/config";
 import { paymentsSettings } from "../../../server/payments/settings";
-import { signatureHeader, signPayload, verifySignature } from "../../../server/payments/signature";
+import { signatureHeader, signPayload, verifySignature } from "../../../server/security/signature";
 
 const secret = "whsec_test_0123456789abcdef";
 const body = '{"eventId":"evt_1","type":"payment.settled","reference":"pay_x","amount":"888.49"}';
