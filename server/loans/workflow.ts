@@ -11,7 +11,7 @@ import { conflict, notFound } from "../errors";
 import { formatMoney } from "../money";
 import { emitEvent, type WebhookEventType } from "../webhooks/events";
 import { assertBorrower, assertNotApprover, assertNotOwnLoan, type Viewer } from "./access";
-import { type Creditor, issueRejectionNotice } from "./adverse-action";
+import { type AdverseActionNotice, type Creditor, issueRejectionNotice } from "./adverse-action";
 import { isoDate } from "./dates";
 import { disbursementEntries } from "./journal";
 import { postJournal } from "./ledger";
@@ -31,6 +31,8 @@ export type TransitionParams = {
   actorId: string | null;
   reason?: string | null;
   now: Date;
+  /** The adverse-action notice a credit rejection owes the applicant; its event carries it to client apps. */
+  notice?: AdverseActionNotice;
 };
 
 const timestampFor: Partial<Record<LoanStatus, "approvedAt" | "disbursedAt">> = {
@@ -122,6 +124,7 @@ export async function recordTransition(
         termMonths: loan.termMonths,
         reason,
         at: params.now.toISOString(),
+        ...(params.notice ? { notice: params.notice } : {}),
       },
     });
   }
@@ -189,16 +192,17 @@ export async function rejectLoan(
   return db.transaction(async (tx) => {
     const loan = await lockLoan(tx, params.loanId);
     assertNotOwnLoan(viewer, loan);
-    const rejected = await transitionLoan(tx, meta, outbox, loan, {
+    // Written before the transition so its event can carry it; an illegal transition rolls both back.
+    const notice = params.creditReason
+      ? await issueRejectionNotice(tx, params, { loan, reason: params.reason, now })
+      : undefined;
+    return transitionLoan(tx, meta, outbox, loan, {
       to: "rejected",
       actorId: viewer.id,
       reason: params.reason,
       now,
+      notice,
     });
-    if (params.creditReason) {
-      await issueRejectionNotice(tx, params, { loan: rejected, reason: params.reason, now });
-    }
-    return rejected;
   });
 }
 

@@ -173,6 +173,35 @@ describe("delivering events to client apps", () => {
 });
 
 describe("the other events, and giving up", () => {
+  it("carries a credit rejection's adverse-action notice on loan.rejected, and none for a rejection on other grounds", async () => {
+    await register("/rejections", ["loan.rejected"]);
+    const rejectOne = async (body: object) => {
+      const applicant = await makeApplicant(deps);
+      const applied = await rest("POST", "/loans/apply", {
+        token: applicant.token,
+        body: { amount: "1200.00", termMonths: 12, purpose: "Bicycle" },
+        headers: { "Idempotency-Key": newKey() },
+      });
+      expect(applied.status).toBe(200);
+      const loanId = applied.body.id as string;
+      expect((await rest("POST", `/loans/${loanId}/reject`, { token: underwriter.token, body })).status).toBe(
+        200,
+      );
+      const delivered = await waitFor("the loan.rejected event", async () =>
+        receiver.requests.find((item) => item.path === "/rejections" && item.loanId === loanId),
+      );
+      return { applicant, loanId, data: JSON.parse(delivered.body).data };
+    };
+
+    const credit = await rejectOne({ reason: "Income could not be confirmed" });
+    const notice = await rest("GET", `/loans/${credit.loanId}/notice`, { token: credit.applicant.token });
+    expect(notice.status).toBe(200);
+    expect(credit.data.notice).toEqual(notice.body);
+
+    const other = await rejectOne({ reason: "Asked by the applicant", creditReason: false });
+    expect(other.data.notice).toBeUndefined();
+  }, 60_000);
+
   it("emits loan.late from the delinquency run and payment.failed from the provider's event", async () => {
     await register("/servicing", ["loan.late", "payment.failed"]);
     const applicant = await makeApplicant(deps);
