@@ -28,7 +28,8 @@ describe.skipIf(missing !== null)(`chain outage under load${missing ? ` (skipped
     chain = await startTestChain();
     server = await startServerProcess({ env: { DATABASE_URL: cluster.url, ...chain.env } });
     const staff = await makeStaff(server.url, cluster.url);
-    for (let index = 0; index < 3; index += 1) borrowers.push(await makeBorrower(server.url, staff));
+    for (let index = 0; index < 3; index += 1)
+      borrowers.push(await makeBorrower(server.url, cluster.url, staff));
   }, 120_000);
 
   afterAll(async () => {

@@ -36,7 +36,8 @@ describe.skipIf(missing !== null)(`crash under load${missing ? ` (skipped: ${mis
     env = { DATABASE_URL: cluster.url, ...chain.env };
     server = await startServerProcess({ env });
     staff = await makeStaff(server.url, cluster.url);
-    for (let index = 0; index < 3; index += 1) borrowers.push(await makeBorrower(server.url, staff));
+    for (let index = 0; index < 3; index += 1)
+      borrowers.push(await makeBorrower(server.url, cluster.url, staff));
   }, 120_000);
 
   afterAll(async () => {

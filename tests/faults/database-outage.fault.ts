@@ -40,7 +40,8 @@ describe.skipIf(missing !== null)(
         },
       });
       staff = await makeStaff(server.url, cluster.url);
-      for (let index = 0; index < 4; index += 1) borrowers.push(await makeBorrower(server.url, staff));
+      for (let index = 0; index < 4; index += 1)
+        borrowers.push(await makeBorrower(server.url, cluster.url, staff));
     }, 120_000);
 
     afterAll(async () => {

@@ -43,7 +43,8 @@ describe.skipIf(missing !== null)(`Redis outage under load${missing ? ` (skipped
       env: { DATABASE_URL: cluster.url, REDIS_URL: redis.url, HEALTH_CHECK_INTERVAL_SECONDS: "1" },
     });
     const staff = await makeStaff(server.url, cluster.url);
-    for (let index = 0; index < 3; index += 1) borrowers.push(await makeBorrower(server.url, staff));
+    for (let index = 0; index < 3; index += 1)
+      borrowers.push(await makeBorrower(server.url, cluster.url, staff));
   }, 120_000);
 
   afterAll(async () => {
