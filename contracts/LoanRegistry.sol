@@ -6,8 +6,9 @@ import {WriterAccess} from "./WriterAccess.sol";
 /// @title LoanRegistry
 /// @notice A loan's id hash, amount (cents), term (months) and its status changes. The platform's
 ///         state machine decides the workflow; this registry records it. Each status is recorded at
-///         most once per loan (the workflow has no cycles), so a retried or re-ordered publication
-///         reverts with `AlreadyRecorded` instead of writing twice.
+///         most once per loan, so a retried or re-ordered publication reverts with `AlreadyRecorded`
+///         instead of writing twice. The one cycle in the workflow (a defaulted loan restructured back
+///         to Disbursed) is therefore not recorded again: the registry keeps each status's first time.
 contract LoanRegistry is WriterAccess {
     enum Status {
         None,
@@ -17,14 +18,15 @@ contract LoanRegistry is WriterAccess {
         Withdrawn,
         Disbursed,
         Repaid,
-        Defaulted
+        Defaulted,
+        WrittenOff
     }
 
     struct Loan {
         uint256 amount;
         uint16 termMonths;
         Status status;
-        uint8 recorded; // bit i set once Status(i) was recorded
+        uint16 recorded; // bit i set once Status(i) was recorded
         uint64 registeredAt;
         uint64 updatedAt;
     }
@@ -54,7 +56,7 @@ contract LoanRegistry is WriterAccess {
         loan.amount = amount;
         loan.termMonths = termMonths;
         loan.status = status;
-        loan.recorded = uint8(1 << uint8(status));
+        loan.recorded = uint16(1) << uint8(status);
         loan.registeredAt = timestamp;
         loan.updatedAt = timestamp;
         emit LoanRegistered(loanIdHash, amount, termMonths, timestamp);
@@ -65,7 +67,7 @@ contract LoanRegistry is WriterAccess {
         if (status == Status.None) revert InvalidStatus();
         Loan storage loan = _loans[loanIdHash];
         if (loan.status == Status.None) revert UnknownLoan(loanIdHash);
-        uint8 bit = uint8(1 << uint8(status));
+        uint16 bit = uint16(1) << uint8(status);
         if (loan.recorded & bit != 0) revert AlreadyRecorded(loanIdHash, status);
 
         Status from = loan.status;
@@ -86,6 +88,6 @@ contract LoanRegistry is WriterAccess {
     }
 
     function hasRecorded(bytes32 loanIdHash, Status status) external view returns (bool) {
-        return _loans[loanIdHash].recorded & uint8(1 << uint8(status)) != 0;
+        return _loans[loanIdHash].recorded & (uint16(1) << uint8(status)) != 0;
     }
 }

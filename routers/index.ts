@@ -14,6 +14,7 @@ import { paymentsRouter } from "./payments";
 import { productsRouter } from "./products";
 import { profileRouter } from "./profile";
 import { sanctionsRouter } from "./sanctions";
+import { servicingRouter } from "./servicing";
 import { walletRouter } from "./wallet";
 import { webhooksRouter } from "./webhooks";
 
@@ -26,6 +27,8 @@ export const appRouter = router({
   profile: profileRouter,
   credit: creditRouter,
   notices: noticesRouter,
+  // Before `loans`: REST routes match in order, and /loans/portfolio is not /loans/{id}.
+  servicing: servicingRouter,
   loans: loansRouter,
   payments: paymentsRouter,
   products: productsRouter,

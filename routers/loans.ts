@@ -342,6 +342,7 @@ export const loansRouter = router({
           loanId: input.id,
           amountCents: input.amount,
           idempotencyKey: requireIdempotencyKey(input.idempotencyKey, ctx.request.idempotencyKey),
+          prepayment: input.prepayment,
         },
       );
       return payment;

@@ -7,6 +7,7 @@ import type { ClientInfo } from "./http/client-info";
 import { assertNotCrossSiteCookieRequest } from "./http/csrf";
 import { docsPage } from "./http/docs-page";
 import { jsonResponse as json, transportErrorResponse } from "./http/error-response";
+import { portfolioCsv, STATEMENT_TEMPLATE, statementFile } from "./http/file-routes";
 import { modelCardResponse } from "./http/model-card";
 import { LOAN_NOTICE_TEMPLATE, noticeDocumentHandler } from "./http/notice-document";
 import { openApiDocument } from "./http/openapi";
@@ -267,12 +268,23 @@ export function createApp(deps: AppDeps) {
     return finish(request, response, route.template, requestId, startedAt);
   };
 
+  // Files (CSV, PDF) from the same procedures as their JSON twins.
+  const portfolioCsvRoute = portfolioCsv(deps);
+  app.get(
+    "/api/loans/portfolio.csv",
+    ({ request, server }) => handle(request, server, portfolioCsvRoute, "/api/loans/portfolio.csv"),
+    noParse,
+  );
   // One route per operation, so Elysia's router (a static table for paths without parameters) picks it.
   for (const route of rest.routes.map(withCaseReportPdf)) {
     const isHealth = route.method === "GET" && route.template === "/api/health";
-    // A loan's notice can also be answered as a PDF document (`?format=pdf`).
+    // A loan's notice can also be answered as a PDF document (`?format=pdf`); a statement as JSON or PDF.
     const serve =
-      route.template === LOAN_NOTICE_TEMPLATE ? noticeDocumentHandler(route.handle) : route.handle;
+      route.template === LOAN_NOTICE_TEMPLATE
+        ? noticeDocumentHandler(route.handle)
+        : route.method === "GET" && route.template === STATEMENT_TEMPLATE
+          ? statementFile(deps, route.handle)
+          : route.handle;
     app.route(
       route.method,
       route.routerPath,

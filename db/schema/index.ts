@@ -11,4 +11,5 @@ export * from "./payments";
 export * from "./products";
 export * from "./profiles";
 export * from "./sanctions";
+export * from "./servicing";
 export * from "./webhooks";

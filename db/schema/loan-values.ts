@@ -11,6 +11,7 @@ export const loanStatuses = [
   "disbursed",
   "repaid",
   "defaulted",
+  "written_off",
 ] as const;
 export type LoanStatus = (typeof loanStatuses)[number];
 
@@ -22,10 +23,12 @@ export const ledgerAccounts = [
   "overpayments",
   "fees_receivable",
   "fee_income",
+  "loan_losses",
 ] as const;
 export type LedgerAccount = (typeof ledgerAccounts)[number];
 
-export const instalmentStates = ["pending", "paid", "late", "partially_paid"] as const;
+/** `restructured`: replaced by a restructure that capitalised what it still owed (the old schedule is archived). */
+export const instalmentStates = ["pending", "paid", "late", "partially_paid", "restructured"] as const;
 export type InstalmentState = (typeof instalmentStates)[number];
 
 export const scheduleTypes = ["equal_installments", "equal_principal"] as const;

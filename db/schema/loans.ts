@@ -29,7 +29,14 @@ export const loanStatus = pgEnum("loan_status", loanStatuses);
 export const loanScheduleType = pgEnum("loan_schedule_type", scheduleTypes);
 export const loanInstalmentState = pgEnum("loan_instalment_state", instalmentStates);
 export const ledgerAccount = pgEnum("ledger_account", ledgerAccounts);
-export const journalEntryKind = pgEnum("journal_entry_kind", ["disbursement", "repayment", "late_fee"]);
+export const journalEntryKind = pgEnum("journal_entry_kind", [
+  "disbursement",
+  "repayment",
+  "late_fee",
+  "restructure",
+  "write_off",
+  "recovery",
+]);
 
 /**
  * One row per application. The terms (APR, payment) are quoted at application from the score then current and
@@ -64,8 +71,10 @@ export const loans = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     approvedAt: timestamp("approved_at", { withTimezone: true }),
     disbursedAt: timestamp("disbursed_at", { withTimezone: true }),
-    /** When it reached a final status: rejected, withdrawn, repaid or defaulted. */
+    /** When it stopped performing: rejected, withdrawn, repaid, defaulted or written off (cleared by a restructure). */
     closedAt: timestamp("closed_at", { withTimezone: true }),
+    /** Bumped each time the schedule is re-amortised; the earlier ones are kept in `loan_schedule_versions`. */
+    scheduleVersion: integer("schedule_version").notNull().default(1),
   },
   (table) => [
     index("loans_user_idx").on(table.userId, table.createdAt.desc(), table.id.desc()),
@@ -102,6 +111,13 @@ export const loanInstalments = pgTable(
     state: loanInstalmentState("state").notNull().default("pending"),
     paidAt: timestamp("paid_at", { withTimezone: true }),
     lateAt: timestamp("late_at", { withTimezone: true }),
+    /**
+     * Set when a re-amortisation starts this instalment's interest mid-period (a prepayment, a restructure):
+     * interest accrues from this day, and `accruedBeforeCents` of it had accrued before. Null: from the previous
+     * instalment's due day (or the payout).
+     */
+    accrualStart: date("accrual_start", { mode: "string" }),
+    accruedBeforeCents: bigint("accrued_before_cents", { mode: "number" }).notNull().default(0),
   },
   (table) => [
     primaryKey({ columns: [table.loanId, table.n] }),
@@ -182,6 +198,8 @@ export const repayments = pgTable(
     principalCents: bigint("principal_cents", { mode: "number" }).notNull(),
     interestCents: bigint("interest_cents", { mode: "number" }).notNull(),
     unallocatedCents: bigint("unallocated_cents", { mode: "number" }).notNull().default(0),
+    /** Fees receivable it paid (a payoff pays them with the rest). */
+    feesCents: bigint("fees_cents", { mode: "number" }).notNull().default(0),
     allocations: jsonb("allocations")
       .$type<{ n: number; principalCents: number; interestCents: number }[]>()
       .notNull(),
@@ -192,7 +210,7 @@ export const repayments = pgTable(
     index("repayments_loan_idx").on(table.loanId, table.at),
     check(
       "repayments_amount_split",
-      sql`${table.amountCents} = ${table.principalCents} + ${table.interestCents} + ${table.unallocatedCents}`,
+      sql`${table.amountCents} = ${table.principalCents} + ${table.interestCents} + ${table.feesCents} + ${table.unallocatedCents}`,
     ),
     check("repayments_amount_positive", sql`${table.amountCents} > 0`),
   ],
@@ -221,7 +239,10 @@ export const loanRefusals = pgTable(
   (table) => [index("loan_refusals_user_idx").on(table.userId, table.seq)],
 );
 
-/** A balanced posting (checked before insert by journal.ts). One per disbursement, per repayment, per late fee. */
+/**
+ * A balanced posting (checked before insert by journal.ts). One per disbursement, per repayment, per late fee, per
+ * restructure that capitalised arrears, per write-off (the status change makes it once), per recovery.
+ */
 export const journalEntries = pgTable(
   "journal_entries",
   {

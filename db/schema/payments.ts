@@ -13,6 +13,8 @@ import {
 import { users } from "./auth";
 import { loans } from "./loans";
 
+/** What a payment above what is due does to the schedule, as the borrower chose when starting it. */
+export const paymentPrepayment = pgEnum("payment_prepayment", ["shorten_term", "reduce_instalment"]);
 export const paymentStatus = pgEnum("payment_status", ["pending", "settled", "failed"]);
 /** Who settled a payment: the provider's signed webhook (the sandbox included) or a staff member who took cash. */
 export const paymentSettlementSource = pgEnum("payment_settlement_source", ["provider", "staff"]);
@@ -38,6 +40,11 @@ export const payments = pgTable(
     reference: text("reference").notNull(),
     status: paymentStatus("status").notNull().default("pending"),
     idempotencyKey: text("idempotency_key").notNull(),
+    /**
+     * Null: the amount pays the next instalments as scheduled. Set: what exceeds what is due (and the interest
+     * accrued so far) reduces the principal, and the rest of the schedule is re-amortised this way.
+     */
+    prepayment: paymentPrepayment("prepayment"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     settledAt: timestamp("settled_at", { withTimezone: true }),
     settledAmountCents: bigint("settled_amount_cents", { mode: "number" }),
@@ -78,3 +85,5 @@ export type Payment = typeof payments.$inferSelect;
 export type PaymentEvent = typeof paymentEvents.$inferSelect;
 export const paymentStatuses = paymentStatus.enumValues;
 export const paymentSettlementSources = paymentSettlementSource.enumValues;
+export const prepaymentChoices = paymentPrepayment.enumValues;
+export type PrepaymentChoice = (typeof prepaymentChoices)[number];

@@ -1,6 +1,7 @@
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { appRouter } from "../../routers";
 import type { Config } from "../config";
+import { documentFileRoutes } from "./file-routes";
 
 type Operation = { security?: unknown[]; responses?: Record<string, unknown> };
 type Components = NonNullable<OpenAPIObject["components"]>;
@@ -36,6 +37,7 @@ const tooManyRequests: ResponseDefinition = {
  * operation can answer 429, since every request passes the rate limit.
  */
 function complete(document: OpenAPIObject): OpenAPIObject {
+  documentFileRoutes(document.paths ?? {});
   for (const pathItem of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(pathItem as Record<string, Operation>)) {
       operation.security ??= [];

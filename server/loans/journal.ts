@@ -27,6 +27,8 @@ export const normalBalance: Readonly<Record<LedgerAccount, "debit" | "credit">> 
   overpayments: "credit",
   fees_receivable: "debit",
   fee_income: "credit",
+  // An expense: written-off principal is debited here, recoveries credit it back.
+  loan_losses: "debit",
 });
 
 export type JournalLine = { account: LedgerAccount; debitCents: number; creditCents: number };

@@ -1,13 +1,13 @@
 import { count, eq, sql } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { journalEntries, journalLines } from "../../db/schema";
+import { journalEntries, type journalEntryKind, journalLines } from "../../db/schema";
 import type { LedgerAccount } from "../../db/schema/loan-values";
 import { formatMoney } from "../money";
 import { assertBalanced, type JournalLine, trialBalance } from "./journal";
 import type { TrialBalanceView } from "./schemas";
 
 export type Posting = {
-  kind: "disbursement" | "repayment" | "late_fee";
+  kind: (typeof journalEntryKind.enumValues)[number];
   loanId: string;
   repaymentId?: string | null;
   /** The late instalment a late fee is charged for. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type Payment, paymentSettlementSources, paymentStatuses } from "../../db/schema";
+import { type Payment, paymentSettlementSources, paymentStatuses, prepaymentChoices } from "../../db/schema";
 import { formatMoney, moneySchema } from "../money";
 
 /* A payment as a loan's detail and the payments domain show it: the loans domain owns it, the payments domain sits above. */
@@ -15,6 +15,9 @@ export const paymentSchema = z.object({
   settledAmount: moneySchema.nullable().meta({ description: "What arrived and was booked" }),
   settledVia: z.enum(paymentSettlementSources).nullable(),
   failedAt: z.date().nullable(),
+  prepayment: z.enum(prepaymentChoices).nullable().meta({
+    description: "The borrower's choice for a payment above what is due; null: paid ahead as scheduled",
+  }),
 });
 export type PaymentView = z.infer<typeof paymentSchema>;
 
@@ -30,5 +33,6 @@ export function toPaymentView(payment: Payment): PaymentView {
     settledAmount: payment.settledAmountCents === null ? null : formatMoney(payment.settledAmountCents),
     settledVia: payment.settledVia,
     failedAt: payment.failedAt,
+    prepayment: payment.prepayment,
   };
 }

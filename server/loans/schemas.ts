@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { prepaymentChoices } from "../../db/schema";
 import { instalmentStates, ledgerAccounts, loanStatuses, scheduleTypes } from "../../db/schema/loan-values";
 import { moneyInput, moneySchema, rateInput, rateSchema } from "../money";
 import { seqCursor } from "../pagination";
@@ -79,6 +80,15 @@ export const loanIdInput = z.object({ id: z.uuid({ error: "id must be a loan id"
 export const repayInputSchema = loanIdInput.extend({
   amount: loanAmountInput,
   idempotencyKey: idempotencyKeyInput,
+  prepayment: z
+    .enum(prepaymentChoices, { error: `prepayment must be one of ${prepaymentChoices.join(", ")}` })
+    .optional()
+    .meta({
+      description:
+        "What the part above what is due does: shorten_term (same instalment, fewer of them) or reduce_instalment " +
+        "(same number, smaller). It pays the interest accrued so far, then reduces the principal, and the schedule is " +
+        "re-amortised when the payment settles (the old one is kept). Omitted: it pays the next instalments as scheduled.",
+    }),
 });
 
 export const settleInputSchema = loanIdInput.extend({

@@ -12,8 +12,19 @@ export const transitions: Readonly<Record<LoanStatus, readonly LoanStatus[]>> = 
   rejected: [],
   withdrawn: [],
   repaid: [],
-  defaulted: [],
+  // Restructuring brings a defaulted loan back to `disbursed`; a write-off closes it for good.
+  defaulted: ["disbursed", "written_off"],
+  written_off: [],
 });
+
+/** Statuses in which the loan stops performing or ends: `closed_at` is set on entering one, cleared on leaving. */
+export const closedStatuses: readonly LoanStatus[] = [
+  "rejected",
+  "withdrawn",
+  "repaid",
+  "defaulted",
+  "written_off",
+];
 
 /** Loans that still count against "applications open at once": not yet decided or not yet paid out. */
 export const openApplicationStatuses: readonly LoanStatus[] = ["submitted", "approved"];

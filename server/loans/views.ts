@@ -90,6 +90,8 @@ export function toLoanDetailView(
         state: "pending" as const,
         paidAt: null,
         lateAt: null,
+        accrualStart: null,
+        accruedBeforeCents: 0,
       }));
   let totalInterest = 0;
   let paid = 0;

@@ -15,7 +15,7 @@ import { type AdverseActionNotice, type Creditor, issueRejectionNotice } from ".
 import { isoDate } from "./dates";
 import { disbursementEntries } from "./journal";
 import { postJournal } from "./ledger";
-import { canTransition, IllegalTransitionError, isFinalStatus, nextStatuses } from "./status";
+import { canTransition, closedStatuses, IllegalTransitionError, nextStatuses } from "./status";
 import { loanPrincipalCents, quotedSchedule } from "./views";
 
 /** The loan row under FOR UPDATE: status changes and repayments of one loan run one at a time. */
@@ -66,8 +66,13 @@ export async function transitionLoan(
     .set({
       status: to,
       updatedAt: now,
-      ...(stamp ? { [stamp]: now } : {}),
-      ...(isFinalStatus(to) ? { closedAt: now } : {}),
+      // A restructured loan goes back to `disbursed`: it keeps its first payout's time and is open again.
+      ...(stamp && !loan[stamp] ? { [stamp]: now } : {}),
+      ...(closedStatuses.includes(to)
+        ? { closedAt: now }
+        : closedStatuses.includes(loan.status)
+          ? { closedAt: null }
+          : {}),
     })
     .where(and(eq(loans.id, loan.id), eq(loans.status, loan.status)))
     .returning();
@@ -250,7 +255,15 @@ export async function disburseLoan(
   return db.transaction(async (tx) => {
     const loan = await lockLoan(tx, params.loanId);
     assertNotOwnLoan(viewer, loan);
-    if (deps.fourEyes && loan.status === "approved") await assertNotApprover(tx, viewer, loan);
+    // Only an approved loan is paid out; `defaulted → disbursed` is the restructure's move, not a second payout.
+    if (loan.status !== "approved") {
+      const error = new IllegalTransitionError(loan.status, "disbursed");
+      const message = canTransition(loan.status, "disbursed")
+        ? `The loan is ${loan.status}; it goes back to disbursed only by a restructure`
+        : error.message;
+      throw conflict(error.code, message, { status: loan.status, allowed: [...nextStatuses(loan.status)] });
+    }
+    if (deps.fourEyes) await assertNotApprover(tx, viewer, loan);
     await assertNoComplianceHold(tx, { userId: loan.userId });
     // The payout's time is read under the borrower's movement lock: AML sees their movements in commit order.
     await lockMovementsOf(tx, loan.userId);

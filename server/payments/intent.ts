@@ -1,6 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
-import { loanInstalments, payments } from "../../db/schema";
+import { loanInstalments, type PrepaymentChoice, payments } from "../../db/schema";
 import { appendAudit, type RequestMeta } from "../audit/log";
 import { conflict, unprocessable } from "../errors";
 import type { Jobs } from "../jobs/jobs";
@@ -15,7 +15,13 @@ import { enqueueSandboxSettlement } from "./sandbox";
 import { storedPaymentSchema } from "./schemas";
 import type { PaymentsSettings } from "./settings";
 
-export type StartRepaymentParams = { loanId: string; amountCents: number; idempotencyKey: string };
+export type StartRepaymentParams = {
+  loanId: string;
+  amountCents: number;
+  idempotencyKey: string;
+  /** What a payment above what is due does: shorten the term or lower the instalment. Absent: pay ahead as scheduled. */
+  prepayment?: PrepaymentChoice | null;
+};
 
 export type StartRepaymentDeps = {
   payments: PaymentsSettings;
@@ -45,7 +51,11 @@ export async function startRepayment(
     userId: viewer.id,
     scope: `loans.repay:${params.loanId}`,
     key: params.idempotencyKey,
-    requestHash: requestHash({ loanId: params.loanId, amountCents: params.amountCents }),
+    requestHash: requestHash({
+      loanId: params.loanId,
+      amountCents: params.amountCents,
+      ...(params.prepayment ? { prepayment: params.prepayment } : {}),
+    }),
     ttlHours: deps.idempotencyTtlHours,
   };
   const codec = { read: (stored: unknown) => storedPaymentSchema.parse(stored) };
@@ -85,6 +95,7 @@ export async function startRepayment(
         amountCents: params.amountCents,
         reference: newReference(),
         idempotencyKey: params.idempotencyKey,
+        prepayment: params.prepayment ?? null,
       })
       .returning();
     if (!payment) throw new Error("payment insert returned no row");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { paymentStatuses } from "../../db/schema";
+import { paymentStatuses, prepaymentChoices } from "../../db/schema";
 import { paymentSchema } from "../loans/payment-view";
 import { moneyInput } from "../money";
 
@@ -55,4 +55,6 @@ export const storedPaymentSchema = paymentSchema.extend({
   createdAt: z.coerce.date(),
   settledAt: z.coerce.date().nullable(),
   failedAt: z.coerce.date().nullable(),
+  // Answers stored before prepayments existed have no choice.
+  prepayment: z.enum(prepaymentChoices).nullable().default(null),
 });

@@ -126,6 +126,7 @@ describe("trial balance", () => {
       overpayments: 0,
       fees_receivable: 0,
       fee_income: 0,
+      loan_losses: 0,
     });
   });
 
@@ -156,6 +157,7 @@ describe("trial balance", () => {
       "overpayments",
       "fees_receivable",
       "fee_income",
+      "loan_losses",
     ]);
     expect(empty.balanced).toBe(true);
     expect(trialBalance([{ account: "cash", debitCents: 1, creditCents: 0 }]).balanced).toBe(false);

@@ -3,6 +3,7 @@ import { type LoanStatus, loanStatuses } from "../../../db/schema/loan-values";
 import {
   assertTransition,
   canTransition,
+  closedStatuses,
   IllegalTransitionError,
   isFinalStatus,
   nextStatuses,
@@ -16,6 +17,8 @@ const legal: Array<[LoanStatus, LoanStatus]> = [
   ["approved", "withdrawn"],
   ["disbursed", "repaid"],
   ["disbursed", "defaulted"],
+  ["defaulted", "disbursed"],
+  ["defaulted", "written_off"],
 ];
 const isLegal = (from: LoanStatus, to: LoanStatus) => legal.some(([f, t]) => f === from && t === to);
 const illegal = loanStatuses.flatMap((from) =>
@@ -45,8 +48,10 @@ describe("loan state machine", () => {
     expect((error as Error).message).toContain(`The loan is ${from}`);
   });
 
-  test("rejected, withdrawn, repaid and defaulted are final", () => {
-    expect(loanStatuses.filter(isFinalStatus)).toEqual(["rejected", "withdrawn", "repaid", "defaulted"]);
+  test("rejected, withdrawn, repaid and written off are final; a defaulted loan can be restructured or written off", () => {
+    expect(loanStatuses.filter(isFinalStatus)).toEqual(["rejected", "withdrawn", "repaid", "written_off"]);
+    expect(nextStatuses("defaulted")).toEqual(["disbursed", "written_off"]);
+    expect(closedStatuses).toEqual(["rejected", "withdrawn", "repaid", "defaulted", "written_off"]);
     expect(nextStatuses("approved")).toEqual(["disbursed", "withdrawn"]);
     expect(new IllegalTransitionError("repaid", "defaulted").message).toBe(
       "The loan is repaid, which is final; it cannot become defaulted",
