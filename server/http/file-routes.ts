@@ -47,6 +47,8 @@ const CSV_COLUMNS = [
   "arrears",
   "daysPastDue",
   "dpdBucket",
+  "productId",
+  "productVersion",
 ] as const;
 
 /** RFC 4180 quoting; text a spreadsheet would run as a formula is prefixed with a quote. */

@@ -45,6 +45,7 @@ function book(db: Database, filter: PortfolioFilter, today: string) {
   if (filter.disbursedFrom) where.push(gte(loans.disbursedAt, dueDateOf(filter.disbursedFrom)));
   if (filter.disbursedTo)
     where.push(lt(loans.disbursedAt, new Date(dueDateOf(filter.disbursedTo).getTime() + 86_400_000)));
+  if (filter.productId) where.push(eq(loans.productId, filter.productId));
   if (filter.borrower) {
     where.push(
       filter.borrower.includes("@")
@@ -61,6 +62,8 @@ function book(db: Database, filter: PortfolioFilter, today: string) {
       borrowerEmail: users.email,
       status: loans.status,
       scheduleType: loans.scheduleType,
+      productId: loans.productId,
+      productVersion: loans.productVersion,
       amountCents: loans.amountCents,
       aprBasisPoints: loans.aprBasisPoints,
       termMonths: loans.termMonths,
@@ -86,6 +89,8 @@ type BookRow = {
   borrowerEmail: string;
   status: PortfolioItem["status"];
   scheduleType: PortfolioItem["scheduleType"];
+  productId: string | null;
+  productVersion: number | null;
   amountCents: number;
   aprBasisPoints: number;
   termMonths: number;
@@ -106,6 +111,8 @@ function toItem(row: BookRow): PortfolioItem {
     borrowerEmail: row.borrowerEmail,
     status: row.status,
     scheduleType: row.scheduleType,
+    productId: row.productId,
+    productVersion: row.productVersion === null ? null : Number(row.productVersion),
     amount: formatMoney(Number(row.amountCents)),
     apr: formatRate(Number(row.aprBasisPoints)),
     termMonths: Number(row.termMonths),

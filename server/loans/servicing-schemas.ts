@@ -164,6 +164,10 @@ export const portfolioFilterSchema = z.object({
     .union([z.uuid(), z.email()], { error: "borrower must be a user id or an email address" })
     .optional()
     .meta({ description: "The borrower's user id or email" }),
+  productId: z
+    .uuid({ error: "productId must be a product id" })
+    .optional()
+    .meta({ description: "Loans priced on this product (any of its versions)" }),
 });
 export type PortfolioFilter = z.infer<typeof portfolioFilterSchema>;
 
@@ -178,6 +182,8 @@ export const portfolioItemSchema = z.object({
   borrowerEmail: z.string(),
   status: z.enum(loanStatuses),
   scheduleType: z.enum(scheduleTypes),
+  productId: z.uuid().nullable().meta({ description: "The product the loan was priced on" }),
+  productVersion: z.number().int().nullable().meta({ description: "The product's version, kept for life" }),
   amount: moneySchema,
   apr: rateSchema,
   termMonths: z.number().int(),

@@ -90,6 +90,41 @@ describe("the loan book", () => {
     expect(second.nextCursor).toBeNull();
   });
 
+  it("filters by the product a loan was priced on, and shows each loan's product and version", async () => {
+    const { rest, admin } = world;
+    const product = await rest("POST", "/admin/products", {
+      token: admin.token,
+      body: { name: "Home repair" },
+    });
+    expect(product.status).toBe(200);
+    const standard = (await rest("GET", "/loans/products")).body.items.find(
+      (item: { isDefault: boolean }) => item.isDefault,
+    );
+    const other = await world.applicant();
+    const onProduct = await world.approvedLoan(other, "1200.00", 12, product.body.id);
+    const onDefault = await world.approvedLoan(other);
+    const get = async (query: string) =>
+      (await rest("GET", `/loans/portfolio?borrower=${other.user.id}&${query}`, { token: admin.token })).body;
+
+    const chosen = await get(`productId=${product.body.id}`);
+    expect(chosen.items.map((item: { id: string }) => item.id)).toEqual([onProduct]);
+    expect(chosen.items[0]).toMatchObject({ productId: product.body.id, productVersion: 1 });
+    expect(chosen.totals.loans).toBe(1);
+    const standardOnly = await get(`productId=${standard.id}`);
+    expect(standardOnly.items.map((item: { id: string }) => item.id)).toEqual([onDefault]);
+    expect(standardOnly.items[0]).toMatchObject({ productId: standard.id, productVersion: standard.version });
+    expect((await get(`productId=${crypto.randomUUID()}`)).totals.loans).toBe(0);
+    expect((await get("")).totals.loans).toBe(2);
+
+    const csv = await fetch(
+      `${world.server.url}/api/loans/portfolio.csv?borrower=${other.user.id}&productId=${product.body.id}`,
+      { headers: { authorization: `Bearer ${admin.token}` } },
+    );
+    const rows = (await csv.text()).trimEnd().split("\r\n").slice(1);
+    expect(rows.map((line) => line.split(",")[0])).toEqual([onProduct]);
+    expect(rows[0]?.endsWith(`,${product.body.id},1`)).toBe(true);
+  });
+
   it("is for staff only and refuses bad filters with 400", async () => {
     const { rest, underwriter } = world;
     expect((await rest("GET", "/loans/portfolio")).status).toBe(401);
@@ -103,6 +138,9 @@ describe("the loan book", () => {
     expect((await rest("GET", "/loans/portfolio?borrower=nobody", { token: underwriter.token })).status).toBe(
       400,
     );
+    const product = await rest("GET", "/loans/portfolio?productId=standard", { token: underwriter.token });
+    expect(product.status).toBe(400);
+    expect(product.body.issues[0].path).toEqual(["productId"]);
     const cursor = await rest("GET", "/loans/portfolio?cursor=forged", { token: underwriter.token });
     expect(cursor).toMatchObject({ status: 400, body: { code: "INVALID_CURSOR" } });
   });
@@ -114,10 +152,10 @@ describe("the loan book", () => {
     expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     const lines = (await response.text()).trimEnd().split("\r\n");
     expect(lines[0]).toBe(
-      "id,userId,borrowerEmail,status,scheduleType,amount,apr,termMonths,createdAt,disbursedAt,outstandingPrincipal,arrears,daysPastDue,dpdBucket",
+      "id,userId,borrowerEmail,status,scheduleType,amount,apr,termMonths,createdAt,disbursedAt,outstandingPrincipal,arrears,daysPastDue,dpdBucket,productId,productVersion",
     );
     expect(lines.slice(1).map((line) => line.split(",")[0])).toEqual([ids.old, ids.late, ids.current]);
-    expect(lines[3]).toContain(",1200.00,0.00,0,current");
+    expect(lines[3]).toContain(",1200.00,0.00,0,current,");
 
     const refused = await fetch(url, { headers: { authorization: `Bearer ${borrower.token}` } });
     expect(refused.status).toBe(403);

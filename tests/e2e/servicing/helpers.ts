@@ -30,11 +30,16 @@ export async function servicingWorld() {
     admin: await makeStaff(deps, "admin"),
   };
 
-  /** Submitted and approved over HTTP; returns the loan id. */
-  async function approvedLoan(borrower: Applicant, amount = "1200.00", termMonths = 12): Promise<string> {
+  /** Submitted and approved over HTTP (on the default product unless `productId` is given); returns the loan id. */
+  async function approvedLoan(
+    borrower: Applicant,
+    amount = "1200.00",
+    termMonths = 12,
+    productId?: string,
+  ): Promise<string> {
     const applied = await rest("POST", "/loans/apply", {
       token: borrower.token,
-      body: { amount, termMonths, purpose: "Roof repair" },
+      body: { amount, termMonths, purpose: "Roof repair", ...(productId ? { productId } : {}) },
       headers: { "Idempotency-Key": newKey() },
     });
     expect(applied.status).toBe(200);
