@@ -5,6 +5,7 @@ import { appendAudit, type RequestMeta } from "../audit/log";
 import type { Outbox } from "../chain/outbox";
 import { conflict, DomainError, forbidden, invalidInput, notFound, unprocessable } from "../errors";
 import { formatMoney, formatRate } from "../money";
+import { emitEvent } from "../webhooks/events";
 import { assertCanRead, type Viewer } from "./access";
 import { loanBalances } from "./balances";
 import { addMonthsClamped, daysBetween, isoDate, utcDay } from "./dates";
@@ -284,6 +285,21 @@ export async function approveRestructure(
         scheduleVersion: loan.scheduleVersion + 1,
         principalCents: result.principalCents,
         capitalised: result.capitalised,
+      },
+    });
+    await emitEvent(tx, deps.outbox, {
+      type: "loan.restructured",
+      orderKey: `loan:${loan.id}`,
+      payload: {
+        loanId: loan.id,
+        userId: loan.userId,
+        restructureId: restructure.id,
+        scheduleVersion: loan.scheduleVersion + 1,
+        principal: formatMoney(result.principalCents),
+        monthlyPayment: formatMoney(result.schedule.monthlyPaymentCents),
+        instalments: result.schedule.add.length,
+        capitalisedArrears: formatMoney(interestCents + feesCents + result.capitalised.principalCents),
+        at: now.toISOString(),
       },
     });
     if (loan.status === "defaulted") {

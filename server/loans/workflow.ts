@@ -143,6 +143,7 @@ const loanEvents: Partial<Record<LoanStatus, WebhookEventType>> = {
   disbursed: "loan.disbursed",
   repaid: "loan.repaid",
   defaulted: "loan.defaulted",
+  written_off: "loan.written_off",
 };
 
 export type DecisionParams = { loanId: string; reason?: string | null; now?: Date };

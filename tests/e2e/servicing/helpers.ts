@@ -1,4 +1,6 @@
 import { expect } from "bun:test";
+import { eq } from "drizzle-orm";
+import { webhookEvents } from "../../../db/schema";
 import { amlConfig } from "../../../server/compliance/aml/monitoring";
 import type { AppDeps } from "../../../server/context";
 import { runDelinquency } from "../../../server/loans/delinquency-job";
@@ -116,6 +118,24 @@ export async function servicingWorld() {
     return intent;
   }
 
+  /** Registers a webhook endpoint for `events` (nothing delivers here: no job queue), so events are written. */
+  async function listenFor(events: string[]): Promise<void> {
+    const answer = await rest("POST", "/admin/webhooks", {
+      token: world.admin.token,
+      body: { url: "http://127.0.0.1:9/servicing", events },
+    });
+    expect(answer.status).toBe(200);
+  }
+
+  /** The payloads of the webhook events of `type` written for one loan. */
+  async function eventsOf(type: string, loanId: string): Promise<Record<string, unknown>[]> {
+    const rows = await deps.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.orderKey, `loan:${loanId}`));
+    return rows.filter((row) => row.type === type).map((row) => row.payload as Record<string, unknown>);
+  }
+
   async function ledger(loanId?: string) {
     const query = loanId ? `?loanId=${loanId}` : "";
     const { body } = await rest("GET", `/admin/ledger/balance${query}`, { token: world.admin.token });
@@ -136,6 +156,8 @@ export async function servicingWorld() {
   return {
     ...world,
     approvedLoan,
+    listenFor,
+    eventsOf,
     disburse,
     disbursedLoan,
     defaultedLoan,

@@ -49,11 +49,21 @@ describe("restructuring with four eyes", () => {
       token: underwriter.token,
     });
     expect(own).toMatchObject({ status: 403, body: { code: "FOUR_EYES_REQUIRED" } });
+    await world.listenFor(["loan.restructured"]);
     const approved = await rest("POST", `/loans/${id}/restructures/${proposed.body.id}/approve`, {
       token: second.token,
     });
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ status: "applied", decidedBy: second.user.id });
+    expect(await world.eventsOf("loan.restructured", id)).toEqual([
+      expect.objectContaining({
+        loanId: id,
+        restructureId: proposed.body.id,
+        scheduleVersion: 2,
+        principal: preview.principal,
+        monthlyPayment: preview.monthlyPayment,
+      }),
+    ]);
     // Paid out 200 days ago with nothing paid: the instalments due by today are arrears, capitalised with their
     // interest and the running period's interest accrued to today (less than that instalment's whole interest).
     const today = new Date().toISOString().slice(0, 10);

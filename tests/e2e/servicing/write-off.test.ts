@@ -30,11 +30,15 @@ describe("write-off and recoveries", () => {
     const noReason = await rest("POST", `/loans/${id}/write-off`, { token: admin.token, body: {} });
     expect(noReason.status).toBe(400);
 
+    await world.listenFor(["loan.written_off"]);
     const written = await rest("POST", `/loans/${id}/write-off`, {
       token: admin.token,
       body: { reason: "Uncollectable after 200 days" },
     });
     expect(written.status).toBe(200);
+    expect(await world.eventsOf("loan.written_off", id)).toEqual([
+      expect.objectContaining({ loanId: id, status: "written_off", previousStatus: "defaulted" }),
+    ]);
     expect(written.body).toMatchObject({
       loanId: id,
       status: "written_off",
