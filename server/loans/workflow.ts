@@ -198,10 +198,12 @@ export async function rejectLoan(
   return db.transaction(async (tx) => {
     const loan = await lockLoan(tx, params.loanId);
     assertNotOwnLoan(viewer, loan);
-    // Written before the transition so its event can carry it; an illegal transition rolls both back.
-    const notice = params.creditReason
-      ? await issueRejectionNotice(tx, params, { loan, reason: params.reason, now })
-      : undefined;
+    // Written before the transition so its event can carry it; an illegal transition rolls both back. Only for a
+    // legal one: a second reject would otherwise meet the first notice (one per loan) and fail instead of a 409.
+    const notice =
+      params.creditReason && canTransition(loan.status, "rejected")
+        ? await issueRejectionNotice(tx, params, { loan, reason: params.reason, now })
+        : undefined;
     return transitionLoan(tx, meta, outbox, loan, {
       to: "rejected",
       actorId: viewer.id,
