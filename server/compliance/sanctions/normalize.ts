@@ -84,11 +84,14 @@ const NON_WORD = /[^\p{L}\p{N}]+/gu;
 
 /** Case, accents and punctuation folded; returns the words in their written order, noise words dropped. */
 export function nameTokens(raw: string): string[] {
+  // Compatibility forms decompose to capitals (ℌ → H) and to the special letters (ℏ → ħ), and capitals lower to
+  // composed letters (À → à): decompose, lower, decompose again, and only then drop marks and fold the rest.
   const folded = raw
-    .replace(SPECIAL_PATTERN, (letter) => SPECIAL_LETTERS[letter] ?? letter)
+    .normalize("NFKD")
+    .toLowerCase()
     .normalize("NFKD")
     .replace(MARKS, "")
-    .toLowerCase()
+    .replace(SPECIAL_PATTERN, (letter) => SPECIAL_LETTERS[letter] ?? letter)
     .replace(APOSTROPHES, "")
     .replace(DOTTED_ABBREVIATION, (abbreviation) => abbreviation.replaceAll(".", ""));
   const tokens = folded.split(NON_WORD).filter(Boolean);
