@@ -14,7 +14,7 @@ export function noticeDocumentHandler(rest: RestHandler): RestHandler {
     const answer = await rest(request, body, client);
     if (new URL(request.url).searchParams.get("format") !== "pdf" || answer.status !== 200) return answer;
     const notice = adverseActionNoticeSchema.parse(await answer.json());
-    return new Response(noticePdf(notice), {
+    return new Response(await noticePdf(notice), {
       headers: {
         "content-type": "application/pdf",
         "content-disposition": `inline; filename="adverse-action-notice-${notice.id}.pdf"`,
