@@ -209,6 +209,21 @@ async function lockPending(tx: Database, loanId: string, restructureId: string):
   return row;
 }
 
+/** Records the decision on a pending proposal: who decided, when, and whether it was applied or cancelled. */
+async function recordDecision(
+  tx: Database,
+  restructureId: string,
+  decision: { status: "applied" | "cancelled"; actorId: string; now: Date },
+): Promise<LoanRestructure> {
+  const [decided] = await tx
+    .update(loanRestructures)
+    .set({ status: decision.status, decidedBy: decision.actorId, decidedAt: decision.now })
+    .where(eq(loanRestructures.id, restructureId))
+    .returning();
+  if (!decided) throw new Error("restructure update returned no row");
+  return decided;
+}
+
 /** Capitalised interest and fees become principal: Dr loans_receivable / Cr interest (receivable first) and fees. */
 function capitalisationLines(plan: RestructurePlan, interestReceivable: number): JournalLine[] {
   const { interestCents, feesCents } = plan.capitalised;
@@ -267,12 +282,11 @@ export async function approveRestructure(
         postedAt: now,
       });
     }
-    const [decided] = await tx
-      .update(loanRestructures)
-      .set({ status: "applied", decidedBy: params.actor.id, decidedAt: now })
-      .where(eq(loanRestructures.id, restructure.id))
-      .returning();
-    if (!decided) throw new Error("restructure update returned no row");
+    const decided = await recordDecision(tx, restructure.id, {
+      status: "applied",
+      actorId: params.actor.id,
+      now,
+    });
     await appendAudit(tx, params.meta, {
       action: "loan.restructured",
       subjectType: "loan",
@@ -324,12 +338,11 @@ export async function cancelRestructure(
     const loan = await lockLoan(tx, params.loanId);
     assertNotBorrower(params.actor, loan);
     const restructure = await lockPending(tx, loan.id, params.restructureId);
-    const [decided] = await tx
-      .update(loanRestructures)
-      .set({ status: "cancelled", decidedBy: params.actor.id, decidedAt: now })
-      .where(eq(loanRestructures.id, restructure.id))
-      .returning();
-    if (!decided) throw new Error("restructure update returned no row");
+    const decided = await recordDecision(tx, restructure.id, {
+      status: "cancelled",
+      actorId: params.actor.id,
+      now,
+    });
     await appendAudit(tx, params.meta, {
       action: "loan.restructure_cancelled",
       subjectType: "loan",
