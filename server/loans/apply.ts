@@ -11,7 +11,7 @@ import { DomainError, notFound, unprocessable } from "../errors";
 import { issueRefusalNotice } from "./adverse-action";
 import { checkEligibility, type EligibilityCode, type EligibilityInput, NOT_ELIGIBLE } from "./eligibility";
 import { requestHash, runIdempotent } from "./idempotency";
-import { ensureDefaultProduct, productForLoan } from "./products/service";
+import { productForLoan } from "./products/service";
 import { type LoanView, storedLoanSchema } from "./schemas";
 import type { LoanSettings } from "./settings";
 import { openApplicationStatuses } from "./status";
@@ -161,7 +161,6 @@ export async function applyForLoan(
 ): Promise<{ loan: LoanView; replayed: boolean }> {
   const { settings } = deps;
   const now = params.now ?? new Date();
-  const productId = params.productId ?? (await ensureDefaultProduct(db, deps));
   const request = {
     productId: params.productId ?? null,
     amountCents: params.amountCents,
@@ -191,7 +190,7 @@ export async function applyForLoan(
         "Verify your email address before applying (POST /api/auth/email/verify with the token sent to it)",
       );
     }
-    const { version } = await productForLoan(tx, deps, { productId });
+    const { version } = await productForLoan(tx, deps, { productId: params.productId });
     checkTermLimits(version, params.amountCents, params.termMonths);
     const facts = await eligibilityFacts(tx, params.userId, now);
     const score = await latestScore(tx, params.userId);

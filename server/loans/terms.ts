@@ -5,7 +5,7 @@ import type { ScoreRecord } from "../credit/schemas";
 import { invalidInput, unprocessable } from "../errors";
 import { formatMoney } from "../money";
 import { type AprDisclosure, aprDisclosure } from "./disclosure";
-import { ensureDefaultProduct, type PricedProduct, productForLoan } from "./products/service";
+import { type PricedProduct, productForLoan } from "./products/service";
 import { originationFeeCents, type ProductTerms } from "./products/terms";
 import { amortizationSchedule, type Schedule } from "./schedule";
 import type { TermsView } from "./schemas";
@@ -131,9 +131,7 @@ export async function calculateTerms(
   deps: { settings: LoanSettings },
   params: CalculateTermsParams,
 ): Promise<TermsView> {
-  const { product, version }: PricedProduct = await productForLoan(db, deps, {
-    productId: params.productId ?? (await ensureDefaultProduct(db, deps)),
-  });
+  const { product, version }: PricedProduct = await productForLoan(db, deps, { productId: params.productId });
   checkTermLimits(version, params.amountCents, params.termMonths);
   let pricing: TermsView["pricing"] = { source: "requested", band: null, score: null };
   let aprBasisPoints = params.aprBasisPoints;

@@ -25,11 +25,8 @@ export type PricedProduct = { product: LoanProduct; version: LoanProductVersion 
  * through the API (new versions), so existing clients keep their terms across restarts.
  */
 export async function ensureDefaultProduct(db: Database, deps: ProductDeps): Promise<string> {
-  const [existing] = await db
-    .select({ id: loanProducts.id })
-    .from(loanProducts)
-    .where(eq(loanProducts.isDefault, true));
-  if (existing) return existing.id;
+  const existing = await defaultProductId(db);
+  if (existing) return existing;
   await db.transaction(async (tx) => {
     const [created] = await tx
       .insert(loanProducts)
@@ -42,15 +39,24 @@ export async function ensureDefaultProduct(db: Database, deps: ProductDeps): Pro
         .values({ ...defaultProductTerms(deps.settings), productId: created.id, version: 1 });
     }
   });
-  const [seeded] = await db
+  const seeded = await defaultProductId(db);
+  if (!seeded) throw new Error("the default loan product could not be seeded");
+  return seeded;
+}
+
+async function defaultProductId(db: Database): Promise<string | null> {
+  const [row] = await db
     .select({ id: loanProducts.id })
     .from(loanProducts)
     .where(eq(loanProducts.isDefault, true));
-  if (!seeded) throw new Error("the default loan product could not be seeded");
-  return seeded.id;
+  return row?.id ?? null;
 }
 
-async function currentVersion(db: Database, productId: string): Promise<PricedProduct | null> {
+/** A product (by id, or the default one) with its current version. */
+async function currentVersion(
+  db: Database,
+  product: { id: string } | "default",
+): Promise<PricedProduct | null> {
   const [row] = await db
     .select({ product: loanProducts, version: loanProductVersions })
     .from(loanProducts)
@@ -61,7 +67,7 @@ async function currentVersion(db: Database, productId: string): Promise<PricedPr
         eq(loanProductVersions.version, loanProducts.currentVersion),
       ),
     )
-    .where(eq(loanProducts.id, productId));
+    .where(product === "default" ? eq(loanProducts.isDefault, true) : eq(loanProducts.id, product.id));
   return row ?? null;
 }
 
@@ -76,12 +82,16 @@ export async function productForLoan(
   deps: ProductDeps,
   params: ProductForLoanParams,
 ): Promise<PricedProduct> {
-  const productId = params.productId ?? (await ensureDefaultProduct(db, deps));
-  const found = await currentVersion(db, productId);
+  // The default product is seeded at start-up: one query finds it with its terms, and only a database that
+  // missed the seeding pays for seeding it here.
+  const found = params.productId
+    ? await currentVersion(db, { id: params.productId })
+    : ((await currentVersion(db, "default")) ??
+      (await currentVersion(db, { id: await ensureDefaultProduct(db, deps) })));
   if (!found) throw notFound("Loan product");
   if (found.product.status === "retired") {
     throw unprocessable("PRODUCT_RETIRED", "This loan product is retired and takes no new loans", {
-      productId,
+      productId: found.product.id,
     });
   }
   return found;
@@ -148,7 +158,7 @@ export async function createProduct(
 ): Promise<ProductView> {
   const defaultId = await ensureDefaultProduct(db, deps);
   return db.transaction(async (tx) => {
-    const base = await currentVersion(tx, defaultId);
+    const base = await currentVersion(tx, { id: defaultId });
     if (!base) throw new Error("the default loan product has no current version");
     const terms = mergeTerms(versionTerms(base.version), params.fields);
     checkProductTerms(terms, deps.settings.delinquency);
@@ -193,7 +203,7 @@ export async function updateProduct(
       .where(eq(loanProducts.id, params.productId))
       .for("update");
     if (!locked) throw notFound("Loan product");
-    const current = await currentVersion(tx, locked.id);
+    const current = await currentVersion(tx, { id: locked.id });
     if (!current) throw new Error("loan product has no current version");
     if (params.status === "retired" && locked.isDefault) {
       throw conflict("DEFAULT_PRODUCT_NOT_RETIRABLE", "The default product cannot be retired");
